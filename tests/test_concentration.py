@@ -385,8 +385,12 @@ def test_multi_currency_converts_each_document_at_its_own_rate() -> None:
         ([(("books", "c1"), ("archive", "c1"))], {}, "archive:c1", "Acme (old books)"),
         # A group of companies (group_id) keeps its members' names and its id, linked or not.
         ([], {"books:c1": "books:c2"}, "books:c2", "Acme Sp. z o.o. + Beta (group books:c2)"),
+        # A link joining a group: the linked pair (archive:c1, books:c2) is one company, named
+        # once by its smallest key's customer, and the group by its companies' group id,
+        # books:c2 (until 2026-12-08 "Acme (old books) + Acme Sp. z o.o. + Beta (group
+        # archive:c1)": one company twice, and the client's id for the group's).
         ([(("archive", "c1"), ("books", "c2"))], {"books:c1": "books:c2"}, "archive:c1",
-         "Acme (old books) + Acme Sp. z o.o. + Beta (group archive:c1)"),
+         "Acme (old books) + Acme Sp. z o.o. (group books:c2)"),
     ],
 )
 def test_a_client_of_linked_customers_is_named_by_its_smallest_keys_customer(

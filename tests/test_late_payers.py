@@ -293,8 +293,12 @@ def test_findings_dump_to_json() -> None:
 
 @pytest.mark.parametrize(
     ("days", "expected"),
-    [(D(15), Severity.WATCH), (D("15.01"), Severity.WARNING), (D(45), Severity.WARNING),
-     (D("45.5"), Severity.CRITICAL)],
+    # Compared to the tenth, as the evidence line writes days (docs/review.md, "Figures
+    # compared as shown"): 15.01 and 15.05 are written "15.0 days" and are not more than 15
+    # (until 2026-12-08 15.01 was a warning); 15.06 is written "15.1".
+    [(D(15), Severity.WATCH), (D("15.01"), Severity.WATCH), (D("15.05"), Severity.WATCH),
+     (D("15.06"), Severity.WARNING), (D(45), Severity.WARNING),
+     (D("45.04"), Severity.WARNING), (D("45.5"), Severity.CRITICAL)],
 )
 def test_severity_bands(days: Decimal, expected: Severity) -> None:
     assert lateness_severity(days, Policy())[0] is expected

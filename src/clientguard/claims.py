@@ -48,6 +48,7 @@ from clientguard import wording
 from clientguard.errors import ClientguardError
 from clientguard.i18n import gettext as _
 from clientguard.i18n import ngettext
+from clientguard.ledger import linked_customers
 from clientguard.metrics.cost import (
     Acknowledgement,
     Band,
@@ -93,6 +94,8 @@ __all__ = [
     "UnappliedMoney",
     "claim",
     "find_customer",
+    "find_debtor",
+    "linked_customers",
 ]
 
 ClaimJurisdiction = Literal["pl", "eu", "uk"]
@@ -357,6 +360,31 @@ def find_customer(ledger: Ledger, client: str) -> str:
     ).format(client=repr(client), hint=hint))
 
 
+def find_debtor(ledger: Ledger, client: str) -> tuple[str, tuple[str, ...]]:
+    """The customer ``client`` names (as :func:`find_customer`) and the customers linked with
+    it (:func:`linked_customers`), one debtor. A name that the linked customers share (one
+    company named alike in two tools) names them, by the id the review gives the client; a
+    name of customers not linked is refused as :func:`find_customer` refuses it."""
+    if client not in ledger.customer_ids:
+        matches = ids_named(client, {cid: ledger.name_of(cid) for cid in ledger.customer_ids})
+        if len(matches) > 1:
+            debtor = linked_customers(ledger, matches[0])
+            if set(matches) <= set(debtor):
+                shown = ledger.group_of(matches[0])
+                return (shown if shown in debtor else debtor[0]), debtor
+            # Different debtors, for all the review knows (a group's members are different
+            # companies): which to claim from is the user's to say.
+            raise ClaimError(_(
+                "{client} names {n} customers that are not linked as one company ({ids}): "
+                "give the id of the one to claim from, or link them (clientguard links "
+                "suggest) if they are one company kept in two tools"
+            ).format(client=repr(client), n=len(matches), ids=", ".join(
+                _("{name} (id {id})").format(name=ledger.name_of(cid), id=cid)
+                for cid in matches)))
+    customer_id = find_customer(ledger, client)
+    return customer_id, linked_customers(ledger, customer_id)
+
+
 def _did_you_mean(close: Iterable[str]) -> str:
     """``; did you mean 'a' or 'b'?`` of the close matches, in the reader's language; empty
     without any."""
@@ -409,7 +437,10 @@ def claim(
     # twice would leave the claim's amounts without them).
     acknowledgements = tuple(acknowledgements)
     acknowledged = acknowledged_debts(ledger, acknowledgements)
-    customer_id = find_customer(ledger, client)
+    # One company kept in two tools (linked) is one debtor: its claim covers the invoices of
+    # every linked customer, as the review's advice counts them (until 2026-12-08 the claim
+    # of either id covered its own half, and their shared name was refused).
+    customer_id, debtor_ids = find_debtor(ledger, client)
     jurisdiction = jurisdiction_of(ledger, customer_id, policy)
     if jurisdiction not in ("pl", "eu", "uk"):
         raise ClaimError(_(
@@ -417,10 +448,13 @@ def claim(
             "set jurisdiction = \"pl\", \"eu\" or \"uk\" in the policy, or the client's entry "
             "in client_jurisdictions"
         ).format(client=repr(ledger.name_of(customer_id)), jurisdiction=jurisdiction))
-    own = ledger.invoices_of(customer_id)
+    own: tuple[Invoice, ...] = tuple(sorted(
+        (i for member in debtor_ids for i in ledger.invoices_of(member)),
+        key=lambda i: (i.issue_date, i.id))) if len(debtor_ids) > 1 else \
+        ledger.invoices_of(customer_id)
     # Before the replay: only invoices issued by as_of exist for the claim.
     own = tuple(i for i in own if i.issue_date <= as_of)
-    selected = _selected(ledger, customer_id, own, invoices)
+    selected = _selected(ledger, customer_id, own, invoices, debtor_ids)
     settlements = settle(ledger, as_of=as_of, policy=policy)
     mine = {i.id: settlements[i.id] for i in selected if i.id in settlements}
     # What the client's unapplied money would pay of its open invoices is a part payment on
@@ -477,6 +511,10 @@ def claim(
                            acknowledgements=acknowledgements, unapplied=paid_in)
     found_cost = costs.get(customer_id)
     items = found_cost.invoices if found_cost is not None else ()
+    if len(debtor_ids) > 1:
+        # Every linked customer's late invoices: one debtor.
+        items = tuple(item for member in debtor_ids if member in costs
+                      for item in costs[member].invoices)
     if jurisdiction == "pl":
         # Late by the agreed date but paid (or, open, looked at) by the end of its term as
         # art. 115 KC moves it off a Saturday or a day free from work: owed nothing in law.
@@ -579,7 +617,8 @@ def _unapplied_used(
 
 
 def _selected(
-    ledger: Ledger, customer_id: str, own: Sequence[Invoice], wanted: Sequence[str] | None
+    ledger: Ledger, customer_id: str, own: Sequence[Invoice], wanted: Sequence[str] | None,
+    debtor_ids: Sequence[str] = (),
 ) -> tuple[Invoice, ...]:
     """The client's invoices ``wanted`` names, each by its id or its number. A key that names
     more than one of them (one invoice's id and another's number, as QuickBooks' Id 1037 and
@@ -600,7 +639,7 @@ def _selected(
         invoice = named[0] if named else None
         if invoice is None:
             other = _invoice_elsewhere(ledger, key)
-            if other is not None and other.customer_id != customer_id:
+            if other is not None and other.customer_id not in (debtor_ids or (customer_id,)):
                 raise ClaimError(_(
                     "invoice {invoice} is {owner}'s, not {client}'s"
                 ).format(invoice=repr(key), owner=ledger.name_of(other.customer_id),

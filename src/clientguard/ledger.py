@@ -94,6 +94,7 @@ __all__ = [
     "SameInTwoSources",
     "UnknownCustomer",
     "UnmatchedHours",
+    "linked_customers",
     "same_day_order",
 ]
 
@@ -2173,6 +2174,22 @@ def _rekey(record: AnyRecord, key: Callable[[str, str], str]) -> AnyRecord:
                 for a in record.allocations
             )
     return record.model_copy(update=update)
+
+
+def linked_customers(ledger: Ledger, customer_id: str) -> tuple[str, ...]:
+    """``customer_id`` and every customer linked with it (``Ledger.links``: one company kept
+    in several tools), sorted: one company, one debtor (``clientguard.claims``), named once
+    (``client_name``). The other members of its group (a parent and its subsidiaries,
+    different companies) are not in it."""
+    debtor = {customer_id}
+    grown = True
+    while grown:
+        grown = False
+        for link in ledger.links:
+            if debtor.intersection(link) and not debtor.issuperset(link):
+                debtor.update(link)
+                grown = True
+    return tuple(sorted(debtor))
 
 
 def _apply_links(ledger: Ledger, links: tuple[Link, ...]) -> tuple[tuple[str, ...], ...]:

@@ -88,6 +88,7 @@ from clientguard.signals import (
     concentration,
     run_signals,
 )
+from clientguard.signals.concentration import revenue_lines
 from clientguard.signals.freshness import NO_DATA_METRIC
 from clientguard.signals.lateness import (
     _any_disputed,
@@ -845,7 +846,14 @@ def _material_dependence(finding: Finding, policy: Policy) -> bool:
     if finding.signal is not Signal.RECEIVABLES_CONCENTRATION:
         return True
     owed = finding.evidence.numbers.get("open_balance")
-    return not (isinstance(owed, Decimal) and owed < policy.material_overdue)
+    currency = finding.evidence.numbers.get("currency")
+    # Compared as the sentence writes it, to the currency's minor unit (docs/review.md,
+    # "Figures compared as shown"): 999.9999999 EUR is written "1,000.00 EUR" and is material
+    # from 1,000.00 (until 2026-12-08 it was watched, and 1,000.00 was not).
+    if not isinstance(owed, Decimal):
+        return True
+    shown = round_money(owed, currency) if isinstance(currency, str) else owed
+    return shown >= policy.material_overdue
 
 
 def recommend(findings: list[Finding], policy: Policy) -> tuple[Recommendation, list[Finding]]:
@@ -1023,6 +1031,7 @@ def _client_review(
         last_invoice_on=last_invoice,
         open_balance=open_balance,
         overdue=sum((p.overdue_balance for p in as_judged.values()), ZERO),
+        ending=recommendation is Recommendation.CONSIDER_ENDING,
     )
     reasons = tuple(f.message for f in deciding)
     if changed_by:
@@ -1049,7 +1058,8 @@ def _client_review(
         and not churned
         and what_if.revenue_share is not None
         and what_if.revenue_lost > 0
-        and what_if.revenue_share >= policy.revenue_share_critical
+        and wording.shown_share(what_if.revenue_share, revenue_lines(policy))
+        >= policy.revenue_share_critical
     ):
         # Ending a client that brings a critical share of revenue takes away more than most
         # small firms' margin can absorb (Policy.revenue_share_critical): the one sentence an
@@ -1060,7 +1070,7 @@ def _client_review(
             "terms below in place and win other clients before ending it."
         ).format(
             amount=wording.money(what_if.revenue_lost, currency),
-            share=wording.percent(what_if.revenue_share),
+            share=wording.share(what_if.revenue_share, revenue_lines(policy)),
         )
     if unapplied > 0 and open_balance > 0:
         summary += " " + _unapplied_sentence(unapplied, open_balance, currency, cover)
@@ -1241,7 +1251,9 @@ def _evidence(
             _("{signal}: {metric} {value}, from {threshold}").format(
                 signal=signal_words(finding.signal),
                 metric=metric_words(finding.metric),
-                value=_metric(finding.metric, finding.value),
+                value=_metric(finding.metric, finding.value, (
+                    revenue_lines(policy) if finding.signal is Signal.REVENUE_CONCENTRATION
+                    else (finding.threshold,))),
                 threshold=_metric(finding.metric, finding.threshold),
             )
         )
@@ -1262,13 +1274,14 @@ def finding_words(signal: str, metric: str, value: Decimal, threshold: Decimal) 
         threshold=_metric(metric, threshold))
 
 
-def _metric(metric: str, value: Decimal) -> str:
+def _metric(metric: str, value: Decimal, lines: tuple[Decimal, ...] = ()) -> str:
     """A finding's value (or threshold) in its metric's unit (:data:`_METRIC_UNITS`): a share
-    as a percentage, a change of a share in percentage points, anything else (a ratio, days,
-    a user's own metric) as a number with one decimal."""
+    as a percentage (a tenth finer where whole percent would reach one of the ``lines`` it is
+    under: "19.6%, from 10%" beside the 20% line), a change of a share in percentage points,
+    anything else (a ratio, days, a user's own metric) as a number with one decimal."""
     unit = _METRIC_UNITS.get(metric)
     if unit == "share":
-        return wording.percent(value)
+        return wording.percent(value, lines=lines)
     if unit == "points":
         return wording.points(value)
     return wording.number(value, 1)
@@ -1526,12 +1539,13 @@ def _revisions(
     last_invoice_on: date | None = None,
     open_balance: Decimal = ZERO,
     overdue: Decimal = ZERO,
+    ending: bool = False,
 ) -> list[Revision]:
     revisions = _term_revisions(
         client, findings=findings, ledger=ledger, as_of=as_of, policy=policy,
         financing=financing, claimable=claimable, laws=laws,
         firm_rate=firm_rate, total_hours=total_hours, hours=hours, revenue=revenue,
-        time_barred=time_barred, left_out=left_out, held=held,
+        time_barred=time_barred, left_out=left_out, held=held, ending=ending,
     )
     dispute = next((f for f in findings if f.signal is Signal.DISPUTE), None)
     if dispute is not None:
@@ -1683,6 +1697,7 @@ def _term_revisions(
     time_barred: Decimal = ZERO,
     left_out: _LeftOutOfClaim | None = None,
     held: _Held | None = None,
+    ending: bool = False,
 ) -> list[Revision]:
     currency = ledger.base_currency
     # The findings are in by_severity order: the first of each signal is its worst.
@@ -1694,12 +1709,18 @@ def _term_revisions(
         f for f in findings if f.signal in (Signal.CHRONIC_LATE, Signal.WORSENING_LATE)
     ]
     late = late_findings[0] if late_findings else None  # the most serious of them
+    # A client told to consider ending (rule 1 needs chronic, worsening and material lateness,
+    # not a severity) is not told its lateness is still small: its lateness gets the advice
+    # of a warning, new terms and the claim (docs/review.md, "The rules, in order"; until
+    # 2026-12-08 12 invoices 0-11 days late got "consider ending" and a reminder).
+    small = (late is not None and late.severity is Severity.WATCH and not ending)
     run = (
         _payment_run(signals, policy, _undisputed_of(
             signals.get(Signal.CHRONIC_LATE), ledger, as_of, policy))
         if late is not None else None
     )
     align: Revision | None = None
+    on_terms = False  # already on terms as short as payment on delivery (below)
     if run is not None:
         # Neither a reminder nor shorter terms move a payment run (shorter terms only make the
         # same transfer later by the days taken off): the due dates have to meet it.
@@ -1716,9 +1737,9 @@ def _term_revisions(
             ),
             because=Signal.CHRONIC_LATE,
         )
-    if align is not None and late is not None and late.severity is Severity.WATCH:
+    if align is not None and small:
         revisions.append(align)
-    elif late is not None and late.severity is Severity.WATCH:
+    elif late is not None and small:
         revisions.append(
             Revision(
                 kind="reminders",
@@ -1735,18 +1756,26 @@ def _term_revisions(
         else:
             terms = _typical_terms(ledger, ledger.members(client), as_of, policy)
             shorter = policy.shorter_terms_days
+            proposal: str | None = None
             if terms is not None and terms > shorter:
                 proposal = _("Shorten payment terms from {terms} to {days}.").format(
                     terms=terms, days=wording.count(shorter, "day")
                 )
-            else:
+            elif terms is None or terms > policy.on_delivery_days:
                 proposal = _("Ask for payment on delivery ({days} at most).").format(
                     days=wording.count(policy.on_delivery_days, "day")
                 )
-            revisions.append(
-                Revision(kind="shorter_terms", message=proposal, because=late.signal)
-            )
-        if late.severity is Severity.CRITICAL:
+            # A client already on on_delivery_days or less (7, or 0: due on receipt) has no
+            # shorter terms to be asked for: "payment on delivery (7 days at most)" would
+            # revise nothing, or lengthen them; the next rung, the deposit, is the advice
+            # (docs/review.md, "Revisions"; until 2026-12-08 it was told so all the same).
+            if proposal is not None:
+                revisions.append(
+                    Revision(kind="shorter_terms", message=proposal, because=late.signal)
+                )
+            else:
+                on_terms = True
+        if late.severity is Severity.CRITICAL or on_terms:
             revisions.append(
                 Revision(
                     kind="deposit",
@@ -1867,10 +1896,7 @@ def _term_revisions(
             )
         )
     receivables_finding = signals.get(Signal.RECEIVABLES_CONCENTRATION)
-    open_owed = (receivables_finding.evidence.numbers.get("open_balance")
-                 if receivables_finding is not None else None)
-    if receivables_finding is not None and not (
-            isinstance(open_owed, Decimal) and open_owed < policy.material_overdue):
+    if receivables_finding is not None and _material_dependence(receivables_finding, policy):
         # A credit limit on a balance under material_overdue (1,000) limits nothing worth
         # limiting: 150.00 EUR that is the whole book's open receivables is not a risk.
         revisions.append(
@@ -1884,7 +1910,8 @@ def _term_revisions(
             )
         )
     revenue_finding = signals.get(Signal.REVENUE_CONCENTRATION)
-    if revenue_finding is not None and revenue_finding.value >= policy.revenue_share_warning:
+    if revenue_finding is not None and (wording.shown_share(
+            revenue_finding.value, revenue_lines(policy)) >= policy.revenue_share_warning):
         revisions.append(
             Revision(
                 kind="no_exclusivity",
@@ -1905,7 +1932,7 @@ def _term_revisions(
                 message=_(
                     "Agree no exclusivity and win other clients, to keep its share of revenue "
                     "({now} now) under {share}."
-                ).format(now=wording.percent(revenue_finding.value),
+                ).format(now=wording.share(revenue_finding.value, revenue_lines(policy)),
                          share=wording.percent(policy.revenue_share_warning)),
                 because=Signal.REVENUE_CONCENTRATION,
             )

@@ -41,7 +41,7 @@ write machine numbers (``report.text.fixed``), which never change with the langu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cache
@@ -214,20 +214,56 @@ def percent(
     *,
     whole_from: Decimal | int | None = None,
     missing: str | None = None,
+    lines: Iterable[Decimal] = (),
 ) -> str:
     """A share (``0.1234``) as percent: ``12%``; ``12.3%`` with ``places=1``; with
     ``places=1, whole_from=10``, ``12%`` but ``4.5%``. A fraction of zeros is dropped
     (``36%``, not ``36.0%``). Polish writes ``12,3%`` (CLDR: no space before the sign).
-    ``missing`` (default :func:`not_available`) when there is no share."""
+    ``missing`` (default :func:`not_available`) when there is no share. ``lines``: the lines
+    the share is read against: where so written it would reach one it is under, it is
+    written a tenth of a point finer (``19.6%``, not ``20%``, beside a 20% line)."""
     if share is None:
         return not_available() if missing is None else missing
+    places, whole_from = _share_precision(share, lines, places, whole_from)
     return number(share * _HUNDRED, places, whole_from=whole_from, trim=True) + "%"
 
 
-def share(value: Decimal | None) -> str:
+def _share_precision(
+    value: Decimal, lines: Iterable[Decimal], places: int, whole_from: Decimal | int | None
+) -> tuple[int, Decimal | int | None]:
+    """The precision to write ``value`` (a share) at: ``places`` and ``whole_from``, or a
+    tenth of a point finer where so written it would reach one of ``lines`` it is under
+    (19.6% written "20%" beside a 20% line is written "19.6%")."""
+    shown = _rounded(value * _HUNDRED, places, whole_from)
+    if any(shown >= line * _HUNDRED and value < line for line in lines):
+        if whole_from is not None and abs(value * _HUNDRED) >= whole_from:
+            return places, None
+        return places + 1, whole_from
+    return places, whole_from
+
+
+def share(value: Decimal | None, lines: Iterable[Decimal] = ()) -> str:
     """A share as the concentration, capacity and rush findings write it: whole percent from
-    10% up, one decimal below (``12%``, ``4.5%``), where a tenth of a point still matters."""
-    return percent(value, 1, whole_from=10)
+    10% up, one decimal below (``12%``, ``4.5%``), where a tenth of a point still matters;
+    a tenth of a point finer where that would reach one of ``lines`` it is under (``19.6%``
+    beside a 20% line)."""
+    return percent(value, 1, whole_from=10, lines=lines)
+
+
+def shown_share(value: Decimal, lines: Iterable[Decimal] = ()) -> Decimal:
+    """A share as :func:`share` writes it beside ``lines``, as a share again (``0.196`` ->
+    ``0.196``, written "19.6%" beside a 20% line; ``0.1999`` -> ``0.2``, written "20%"): what
+    a line is compared with, so that a figure and its line never disagree (docs/review.md,
+    "Figures compared as shown")."""
+    lines = tuple(lines)
+    places, whole_from = _share_precision(value, lines, 1, 10)
+    return _rounded(value * _HUNDRED, places, whole_from) / _HUNDRED
+
+
+def shown_days(value: Decimal) -> Decimal:
+    """A number of days as the evidence line and the tables write it, to the tenth
+    (``15.004`` -> ``15.0``): what a severity band is compared with."""
+    return _rounded(value, 1, None)
 
 
 def points(change: Decimal, places: int = 1) -> str:

@@ -33,7 +33,7 @@ from typing import Final, Literal, NamedTuple
 
 from clientguard.frozen import Frozen
 from clientguard.i18n import gettext
-from clientguard.ledger import Ledger
+from clientguard.ledger import Ledger, linked_customers
 from clientguard.money import ZERO
 from clientguard.policy import Policy
 from clientguard.settlement import Settlement, _open_rows, check_as_of, replay
@@ -522,7 +522,8 @@ def members_of_groups(ledger: Ledger, clients: Iterable[str]) -> dict[str, tuple
 
 def client_name(ledger: Ledger, client: str) -> str:
     """How a person knows a client: the customer's name, or for a group the names of (up to
-    three of) its members and the group id, e.g. ``Acme DE + Acme PL (group acme)``.
+    three of) its companies, each once, and the group id, e.g. ``Acme DE + Acme PL (group
+    acme)``.
 
     A client of customers the user linked across sources, none of them in a group of
     companies, is one company known to two tools: its name is its customer's, the one of the
@@ -531,11 +532,24 @@ def client_name(ledger: Ledger, client: str) -> str:
     members = ledger.members(client)
     if members == (client,) or _linked_only(ledger, members):
         return ledger.name_of(client)
-    names = [ledger.name_of(member) for member in members]
+    # Each company once: customers linked as one company (kept in two tools) are named by the
+    # first of them; the group is named by its companies' group id where they share one (a
+    # link joining it may have given the client another id). Until 2026-12-08: "Alpha GmbH +
+    # Alpha GmbH + Beta GmbH (group ninja:7)".
+    names: list[str] = []
+    named: set[str] = set()
+    for member in members:
+        if member in named:
+            continue
+        named.update(linked_customers(ledger, member) if ledger.links else (member,))
+        names.append(ledger.name_of(member))
     shown = " + ".join(names[:3])
     if len(names) > 3:
         shown += gettext(" + {n} more").format(n=len(names) - 3)
-    return gettext("{members} (group {group})").format(members=shown, group=client)
+    groups = {customer.group_id for member in members
+              if (customer := ledger.customer(member)) is not None and customer.group_id}
+    group = groups.pop() if len(groups) == 1 else client
+    return gettext("{members} (group {group})").format(members=shown, group=group)
 
 
 def _linked_only(ledger: Ledger, members: Iterable[str]) -> bool:

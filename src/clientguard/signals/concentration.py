@@ -47,6 +47,7 @@ from clientguard.metrics.concentration import (
     without_client,
 )
 from clientguard.metrics.lateness import payment_profiles
+from clientguard.money import round_money
 from clientguard.policy import Policy
 from clientguard.settlement import check_as_of, replay
 from clientguard.signals.lateness import (
@@ -227,14 +228,44 @@ def _aging_materiality(
             client = group_of(lateness_client)
             cost[client] = cost.get(client, Decimal(0)) - split.disputed_cost
     firm = sum(invoiced.values(), Decimal(0))
+    not_due = _aged_not_due(ledger, as_of, policy, positions)
     return {
         client: materiality(
             max(cost.get(client, Decimal(0)), Decimal(0)),
-            position.aged_balance - disputed.get(client, Decimal(0)),
+            # Only what is past due can be collected: an aged invoice on long terms not yet
+            # due (100 days old on 120 days' terms) is old debt a lender refuses, but the
+            # terms allowed it, and "collect it before new work" would ask it before its day.
+            max(position.aged_balance - disputed.get(client, Decimal(0))
+                - not_due.get(client, Decimal(0)), Decimal(0)),
             invoiced.get(client, Decimal(0)),
-            firm_invoiced=firm, policy=policy, currency=ledger.base_currency)
+            firm_invoiced=firm, policy=policy, currency=ledger.base_currency,
+            aged_days=policy.cross_aging_days)
         for client, position in positions.items()
     }
+
+
+def _aged_not_due(
+    ledger: Ledger, as_of: date, policy: Policy, positions: Mapping[str, ReceivablesPosition]
+) -> dict[str, Decimal]:
+    """Per client of ``positions``, the open balance (base currency) of its undisputed aged
+    invoices not yet due on ``as_of``. The balances are replayed only for a client with such
+    an invoice (most old debt is all past due)."""
+    waiting = {
+        invoice_id: client
+        for client, position in positions.items()
+        for invoice_id in position.aged_invoice_ids
+        if (invoice := ledger.invoice(invoice_id)).due_date >= as_of
+        and not invoice.disputed_by(as_of)
+    }
+    if not waiting:
+        return {}
+    balances: dict[str, Decimal] = {}
+    for row in replay(ledger, as_of=as_of, policy=policy):
+        client = waiting.get(row.invoice.id)
+        if client is not None and row.status == "open":
+            balances[client] = balances.get(client, Decimal(0)) + (
+                row.open_balance * ledger.rate_to_base(row.invoice))
+    return balances
 
 
 def revenue_share(ledger: Ledger, as_of: date, policy: Policy) -> list[Finding]:
@@ -269,21 +300,34 @@ def concentration_findings(
 
 
 # ---------------------------------------------------------------------------------- flagging
+def revenue_lines(policy: Policy) -> tuple[Decimal, ...]:
+    """The revenue-share lines a client's share is read against (watch, warning, critical):
+    a share is written and compared to the precision that tells it from each
+    (:func:`wording.shown_share`)."""
+    return (policy.revenue_share_watch, policy.revenue_share_warning,
+            policy.revenue_share_critical)
+
+
 def flag_revenue_concentration(report: ConcentrationReport, policy: Policy) -> list[Finding]:
     """A finding for each client whose revenue share is at least ``revenue_share_watch``
     (watch), ``revenue_share_warning`` (warning) or ``revenue_share_critical`` (critical).
 
     "10 percent or more" is the wording of ASC 280-10-50-42, so a share equal to a threshold
-    crosses it. The message says what the effective number of clients would be without it.
+    crosses it. The share is compared as the message writes it (:func:`wording.shown_share`):
+    a share that whole percent would put on a line it is under is written a tenth finer
+    (19.6%, not "20%": a watch; until 2026-12-08 it read "keep its share of revenue (20% now)
+    under 20%"). The message says what the effective number of clients would be without it.
     """
     bands = (
         (policy.revenue_share_critical, Severity.CRITICAL),
         (policy.revenue_share_warning, Severity.WARNING),
         (policy.revenue_share_watch, Severity.WATCH),
     )
+    lines = revenue_lines(policy)
     findings = []
     for client, share in report.shares.items():
-        crossed = next(((t, s) for t, s in bands if share >= t), None)
+        shown = wording.shown_share(share, lines)
+        crossed = next(((t, s) for t, s in bands if shown >= t), None)
         if crossed is None:
             break  # shares are in rank order: every later one is smaller
         threshold, severity = crossed
@@ -295,7 +339,7 @@ def flag_revenue_concentration(report: ConcentrationReport, policy: Policy) -> l
             "{clients})"
         ).format(
             name=name,
-            share=wording.share(share),
+            share=wording.share(share, lines),
             window=wording.window(report.period),
             amount=wording.money(amount, report.unit),
             total=wording.money(report.total, report.unit),
@@ -346,7 +390,13 @@ def flag_receivables_concentration(
     positions: Mapping[str, ReceivablesPosition] | None = None,
 ) -> list[Finding]:
     """A warning for each client holding at least ``receivables_share_warning`` of the open
-    receivables: the usual lender per-debtor limit, above which the excess is not lent on."""
+    receivables: the usual lender per-debtor limit, above which the excess is not lent on.
+
+    On an open balance under ``material_overdue`` (compared to the cent, as written) it is a
+    watch and says why, as lateness and old debt do ("only watched: its open balance is
+    300.00 EUR (material from 1,000.00 EUR)"): a credit limit there limits nothing worth
+    limiting (docs/review.md, "Materiality"; until 2026-12-08 it was a warning, watched by the
+    verdict without a word)."""
     threshold = policy.receivables_share_warning
     findings = []
     for client, share in report.shares.items():
@@ -358,27 +408,34 @@ def flag_receivables_concentration(
         over_limit = amount - threshold * report.total
         name = report.names.get(client, client)
         position = positions.get(client) if positions else None
+        watched = round_money(amount, report.unit) < policy.material_overdue
+        message = _(
+            "{name} owes {share} of the open receivables as of {as_of} ({amount} of "
+            "{total}); a lender capping one debtor at {cap} of the borrowing base "
+            "would not lend on {over_limit} of it."
+        ).format(
+            name=name,
+            share=wording.share(share),
+            as_of=wording.day(report.as_of),
+            amount=wording.money(amount, report.unit),
+            total=wording.money(report.total, report.unit),
+            cap=wording.share(threshold),
+            over_limit=wording.money(over_limit, report.unit),
+        )
+        if watched:
+            message = message[:-1] + _(
+                "; only watched: its open balance is {amount} (material from {limit})."
+            ).format(amount=wording.money(amount, report.unit),
+                     limit=wording.money(policy.material_overdue, report.unit))
         findings.append(
             Finding(
                 customer_id=client,
                 signal=Signal.RECEIVABLES_CONCENTRATION,
-                severity=Severity.WARNING,
+                severity=Severity.WATCH if watched else Severity.WARNING,
                 metric="receivables_share",
                 value=share,
                 threshold=threshold,
-                message=_(
-                    "{name} owes {share} of the open receivables as of {as_of} ({amount} of "
-                    "{total}); a lender capping one debtor at {cap} of the borrowing base "
-                    "would not lend on {over_limit} of it."
-                ).format(
-                    name=name,
-                    share=wording.share(share),
-                    as_of=wording.day(report.as_of),
-                    amount=wording.money(amount, report.unit),
-                    total=wording.money(report.total, report.unit),
-                    cap=wording.share(threshold),
-                    over_limit=wording.money(over_limit, report.unit),
-                ),
+                message=message,
                 evidence=Evidence(
                     record_kind="invoice" if position else "customer",
                     record_ids=(

@@ -422,7 +422,12 @@ def lateness_severity(days_late: Decimal, policy: Policy) -> tuple[Severity, Dec
     More than ``late_days_critical`` is critical, more than ``late_days_warning`` a warning,
     else watch (threshold None). "More than", as in Tesorio's bands: up to 15 days is its best
     grade, so exactly 15 is not yet a warning.
+
+    The days are compared as the evidence line and the tables write them, to the tenth: 15.004
+    days, written "15.0 days", is not more than 15 (until 2026-12-08 it was a warning beside a
+    watch at 15.00, both written "15.0 days"; docs/review.md, "Figures compared as shown").
     """
+    days_late = wording.shown_days(days_late)
     if days_late > policy.late_days_critical:
         return Severity.CRITICAL, policy.late_days_critical
     if days_late > policy.late_days_warning:
@@ -444,7 +449,13 @@ class Materiality(NamedTuple):
 
 def yearly_cost(cost: Decimal, policy: Policy) -> Decimal:
     """``cost`` over the look-back window scaled to a year (``cost x 365 / lookback_days``):
-    how materiality weighs a lateness's cost, and how the review's evidence line states it."""
+    how materiality weighs a lateness's cost, and how the review's evidence line states it.
+
+    A window of 365 or 366 days is a year (a leap year's 366, as the sentences name it "the
+    last 12 months" and state its cost "a year"): its cost is not scaled, so one sentence
+    does not state 40.00 EUR and 39.89 EUR both as the year's (until 2026-12-08)."""
+    if policy.lookback_days in (365, 366):
+        return cost
     return cost * 365 / policy.lookback_days
 
 
@@ -456,10 +467,16 @@ def materiality(
     firm_invoiced: Decimal,
     policy: Policy,
     currency: str,
+    aged_days: int | None = None,
 ) -> Materiality:
     """Is a lateness material? ``cost`` is its financing cost over the window, ``overdue`` the
     balance past due, ``invoiced`` the client's invoicing due in the window and
     ``firm_invoiced`` the firm's (all base currency).
+
+    With ``aged_days`` (old debt, ``cross_aging``), ``overdue`` is the part of the balance on
+    invoices more than ``aged_days`` old that is past due, and the sentences say so ("0.00 EUR
+    more than 90 days old is past due"): until 2026-12-08 they called the whole aged balance
+    "overdue", an invoice not yet due included.
 
     Material when any of: the yearly cost reaches ``material_late_cost``; the overdue balance
     reaches ``material_overdue`` and ``material_overdue_client_share`` of the client's
@@ -480,28 +497,37 @@ def materiality(
                                yearly=wording.money(yearly, currency),
                                limit=wording.money(policy.material_late_cost, currency)))
     client_line = max(policy.material_overdue, policy.material_overdue_client_share * invoiced)
+    aged = wording.count(aged_days, "day") if aged_days is not None else ""
     if overdue > 0 and shown_overdue >= round_money(client_line, currency):
-        return Materiality(True, yearly, overdue,
-                           _("{overdue} is overdue (material from {limit})").format(
-                               overdue=wording.money(overdue, currency),
-                               limit=wording.money(client_line, currency)))
+        return Materiality(True, yearly, overdue, (
+            _("{overdue} more than {days} old is past due (material from {limit})")
+            if aged_days is not None else
+            _("{overdue} is overdue (material from {limit})")).format(
+                overdue=wording.money(overdue, currency), days=aged,
+                limit=wording.money(client_line, currency)))
     if overdue > 0 and firm_invoiced > 0 and shown_overdue >= round_money(firm_line, currency):
-        return Materiality(True, yearly, overdue,
-                           _("{overdue} is overdue, {share} of the firm's invoicing (material "
-                             "from {limit})").format(
-                               overdue=wording.money(overdue, currency),
-                               share=_percent(overdue / firm_invoiced),
-                               limit=_percent(policy.material_overdue_firm_share)))
+        return Materiality(True, yearly, overdue, (
+            _("{overdue} more than {days} old is past due, {share} of the firm's invoicing "
+              "(material from {limit})")
+            if aged_days is not None else
+            _("{overdue} is overdue, {share} of the firm's invoicing (material from "
+              "{limit})")).format(
+                overdue=wording.money(overdue, currency), days=aged,
+                share=_percent(overdue / firm_invoiced),
+                limit=_percent(policy.material_overdue_firm_share)))
     lines = max(client_line, _ZERO)
     if firm_invoiced > 0:
         lines = min(lines, firm_line)
     return Materiality(
-        False, yearly, overdue,
-        _("only watched: it costs {yearly} a year (material from {cost_limit}) and "
-          "{overdue} is overdue (material from {overdue_limit})").format(
+        False, yearly, overdue, (
+            _("only watched: it costs {yearly} a year (material from {cost_limit}) and "
+              "{overdue} more than {days} old is past due (material from {overdue_limit})")
+            if aged_days is not None else
+            _("only watched: it costs {yearly} a year (material from {cost_limit}) and "
+              "{overdue} is overdue (material from {overdue_limit})")).format(
             yearly=wording.money(yearly, currency),
             cost_limit=wording.money(policy.material_late_cost, currency),
-            overdue=wording.money(overdue, currency),
+            overdue=wording.money(overdue, currency), days=aged,
             overdue_limit=wording.money(lines, currency),
         ),
     )
