@@ -149,17 +149,8 @@ def judged_profiles(
         # it: the same profiles as per customer, made once per review (the review reads them
         # per customer, the late-payment signal per client: a second pass over a million
         # rows for the same numbers).
-    return dict(shared("judged_profiles", ledger, as_of, policy, _judged_per_customer,
+    return dict(shared("judged_profiles", ledger, as_of, policy, payment_profiles,
                        customers=customers, paid=paid))
-
-
-def _judged_per_customer(
-    ledger: Ledger, *, as_of: date, policy: Policy, customers: set[str],
-    paid: Mapping[str, date],
-) -> dict[str, PaymentProfile]:
-    """:func:`judged_profiles` per customer: the profiles of ``customers`` with ``paid``."""
-    return payment_profiles(ledger, as_of=as_of, policy=policy, customers=customers,
-                            paid=paid)
 
 
 def lateness_key(ledger: Ledger) -> Callable[[str], str]:
