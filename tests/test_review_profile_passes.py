@@ -33,6 +33,11 @@ AS_OF = date(2025, 12, 31)
 
 
 def _one_company() -> cg.Ledger:
+    """:func:`_one_company_records`' book."""
+    return ledger(*_one_company_records())
+
+
+def _one_company_records() -> list[AnyRecord]:
     """P: four open invoices of 10,000 due 1 Sep, 1 Oct, 1 Nov and 1 Dec 2025, and 25,000
     received on 15 Oct 2025, allocated to nothing: it pays P0 and P1 (oldest due first), each
     treated as paid on 15 Oct."""
@@ -42,13 +47,15 @@ def _one_company() -> cg.Ledger:
         records.append(invoice("p", id=f"P{k}", issued=day - timedelta(days=30), due=day,
                                total="10000.00"))
     records.append(payment("p", id="PU", on="2025-10-15", amount="25000.00"))
-    return ledger(*records)
+    return records
 
 
-def _group() -> cg.Ledger:
+def _group(*more: AnyRecord) -> cg.Ledger:
     """Group G of two companies: g1's invoice of 10,000 due 1 Nov 2025, paid by 10,000
-    received on 15 Nov and allocated to nothing; g2's of 10,000 due 1 Dec 2025, open."""
+    received on 15 Nov and allocated to nothing; g2's of 10,000 due 1 Dec 2025, open; and
+    ``more``."""
     return ledger(
+        *more,
         customer("g1", group="G"), customer("g2", group="G"),
         invoice("g1", id="G1", issued="2025-10-02", due="2025-11-01", total="10000.00"),
         payment("g1", id="PG", on="2025-11-15", amount="10000.00"),
@@ -56,15 +63,15 @@ def _group() -> cg.Ledger:
     )
 
 
-def _counting_judged_passes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+def _counting_judged_passes(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
     """Each pass of the payment profiles made with unapplied money treated as paid (``paid``
-    given), counted as it is made."""
-    passes: list[int] = []
+    given): the customers whose rows it reads, as it is made."""
+    passes: list[set[str]] = []
     scan: Callable[..., Any] = lateness_metrics._scan
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         if (args[6] if len(args) > 6 else kwargs.get("paid")):
-            passes.append(1)
+            passes.append(set(args[5] if len(args) > 5 else kwargs["customers"]))
         return scan(*args, **kwargs)
 
     monkeypatch.setattr(lateness_metrics, "_scan", counted)
@@ -82,7 +89,7 @@ def test_a_one_company_clients_judged_profile_is_made_once_and_a_groups_together
     passes = _counting_judged_passes(monkeypatch)
     book = _one_company()
     cg.review(book, as_of=AS_OF)
-    assert len(passes) == 1  # per customer and per client: the same profiles, made once
+    assert passes == [{"p"}]  # per customer and per client: the same profiles, made once
 
     # What both read: P0 paid 15 Oct, 44 days after its due date (30 in September + 14);
     # P1 paid 15 Oct, 14 days late; P2 open 60 days (30 + 30) and P3 open 30 days on 31 Dec:
@@ -100,3 +107,13 @@ def test_a_one_company_clients_judged_profile_is_made_once_and_a_groups_together
         "g1": (1, 1, 0, Decimal(14))}
     assert {k: _summary(p) for k, p in judged_profiles(
         group, AS_OF, policy, lateness_key(group)).items()} == {"G": (2, 1, 1, Decimal(22))}
+
+    # Both in one book: P's profile per client is its profile per customer, read; only the
+    # group's two companies are read again, together (until 2026-12-08 P's rows were too).
+    passes.clear()
+    both = _group(*_one_company_records())
+    cg.review(both, as_of=AS_OF)
+    assert passes == [{"p", "g1"}, {"g1", "g2"}]
+    assert {k: _summary(p) for k, p in judged_profiles(
+        both, AS_OF, policy, lateness_key(both)).items()} == {
+        "G": (2, 1, 1, Decimal(22)), "p": (4, 2, 2, Decimal(37))}
