@@ -715,29 +715,6 @@ def _rates_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _records_of_kind(kind: str, n: int) -> str:
-    """``n`` new records of ``kind`` in the sync's summary: "2,466 invoice" (English names
-    the kind as the data does), "2 466 faktur"."""
-    number = wording.number(n)
-    if kind == "customer":
-        text = npgettext("new records", "{n} customer", "{n} customer", n)
-    elif kind == "invoice":
-        text = npgettext("new records", "{n} invoice", "{n} invoice", n)
-    elif kind == "allocation":
-        text = npgettext("new records", "{n} allocation", "{n} allocation", n)
-    elif kind == "payment":
-        text = npgettext("new records", "{n} payment", "{n} payment", n)
-    elif kind == "credit_note":
-        text = npgettext("new records", "{n} credit note", "{n} credit note", n)
-    elif kind == "time_entry":
-        text = npgettext("new records", "{n} time entry", "{n} time entry", n)
-    elif kind == "work_request":
-        text = npgettext("new records", "{n} work request", "{n} work request", n)
-    else:  # a kind a plugin adds: its own name
-        return f"{number} {kind.replace('_', ' ')}"
-    return text.format(n=number)
-
-
 def _print_sync(result: SyncResult, store: Store, store_path: Path) -> None:
     def counts(item: SyncResult | StreamResult) -> str:
         text = _("{new} new, {updated} updated, {unchanged} unchanged, {rejected} "
@@ -764,7 +741,8 @@ def _print_sync(result: SyncResult, store: Store, store_path: Path) -> None:
             if len(stream.new_by_kind) > 1:
                 # A stream that yields several kinds says which: "2,466 invoice, 100 customer".
                 line += " " + _("(new: {kinds})").format(kinds=", ".join(
-                    _records_of_kind(kind, n) for kind, n in stream.new_by_kind.items()
+                    wording.records_of_kind(kind, n, as_named=True)
+                    for kind, n in stream.new_by_kind.items()
                 ))
             print(line)
     for reason, count in result.skipped.items():
@@ -1043,7 +1021,8 @@ def _store_command(args: argparse.Namespace) -> int:
 def _held_records(records: Mapping[str, int]) -> str:
     """What a source holds, kind by kind ("2,466 invoice, 100 customer"), or that it holds
     no record."""
-    held = [_records_of_kind(kind, n) for kind, n in sorted(records.items()) if n]
+    held = [wording.records_of_kind(kind, n, as_named=True)
+            for kind, n in sorted(records.items()) if n]
     return ", ".join(held) if held else _("no record")
 
 
