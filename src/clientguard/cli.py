@@ -64,7 +64,7 @@ from clientguard.errors import (
 from clientguard.i18n import gettext as _
 from clientguard.i18n import ngettext, npgettext, pgettext
 from clientguard.ledger import Ledger
-from clientguard.report.text import fit, pad, printable
+from clientguard.report.text import fit, pad, printable, wrap
 
 if TYPE_CHECKING:
     from clientguard.metrics.cost import Acknowledgement
@@ -1216,6 +1216,7 @@ def _claim_command(args: argparse.Namespace) -> int:
 
 def _forecast_command(args: argparse.Namespace) -> int:
     from clientguard.forecast import backtest, forecast
+    from clientguard.report.table import WIDTH
 
     config = _config(args)
     policy = _policy(args, config)
@@ -1259,14 +1260,16 @@ def _forecast_command(args: argparse.Namespace) -> int:
         _write_stdout("\n".join(lines) + "\n")
         return EXIT_OK
     result_ = forecast(ledger, as_of=args.as_of, policy=policy)
-    lines.append(ngettext(
+    # The heading on lines of the review table's width, broken between words (never inside a
+    # Polish number's no-break spaces): the Polish sentence is 107 columns on the sample.
+    lines += wrap(ngettext(
         "Cash-in forecast as of {date} ({currency}), from {open} open invoice; learned from "
         "{paid}.",
         "Cash-in forecast as of {date} ({currency}), from {open} open invoices; learned from "
         "{paid}.",
         len(result_.invoices),
     ).format(date=result_.as_of, currency=currency, open=wording.number(len(result_.invoices)),
-             paid=wording.count(result_.history, "paid invoice")))
+             paid=wording.count(result_.history, "paid invoice")), WIDTH)
     week_, start, end, expected, low, high = (
         _("WEEK"), _("FROM"), _("TO"), _("EXPECTED"), _("80% LOW"), _("80% HIGH"))
     lines.append(f"{week_:<5}{start:<12}{end:<12}{expected:>14}{low:>14}{high:>14}")
