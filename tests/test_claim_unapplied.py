@@ -165,6 +165,40 @@ def test_a_credit_note_line_names_a_credit_note() -> None:
         render_claim(document, "html", lang="en")
 
 
+def test_a_line_a_payment_and_a_credit_note_of_one_day_pay_names_both() -> None:
+    # 5,000 paid and 5,000 credited on 15 Oct: P0's 10,000 (oldest due) takes the payment,
+    # then the credit note (clientguard.unapplied: payments first): both pay it, that day.
+    books = _books(payment("p", id="PU", on="2025-10-15", amount="5000.00"),
+                   credit_note("p", id="CN", issued="2025-10-15", total="5000.00"))
+    document = claim(books, "p", as_of=AS_OF)
+    p0 = document.invoices[0]
+    assert (p0.invoice_id, p0.unapplied_paid_on, p0.unapplied_paid_by) == (
+        "P0", date(2025, 10, 15), "payment_and_credit_note")
+    assert [line.unapplied_paid_on for line in document.invoices[1:]] == [None, None, None]
+    english = render_claim(document, "html", lang="en")
+    assert "Paid by the payment and the credit note of 15 Oct 2025." in english
+    assert "Paid by the payment of 15 Oct 2025." not in english
+    polish = render_claim(document, "html", lang="pl")
+    assert "Zapłacona wpłatą i fakturą korygującą z dnia 15.10.2025." in polish
+    assert "Zapłacona wpłatą z dnia" not in polish
+    data = json.loads(render_claim(document, "json"))
+    assert data["invoices"][0]["unapplied_paid_by"] == "payment_and_credit_note"
+
+
+def test_each_line_names_the_money_of_its_day_that_pays_it() -> None:
+    # 10,000 paid and 10,000 credited on 15 Oct: the payment pays P0 alone, the credit note P1
+    # alone (payments first, oldest due first). Each line names its own (until 2026-12-08
+    # both said "payment": a payment of that day existed).
+    books = _books(payment("p", id="PU", on="2025-10-15", amount="10000.00"),
+                   credit_note("p", id="CN", issued="2025-10-15", total="10000.00"))
+    document = claim(books, "p", as_of=AS_OF)
+    assert [(line.invoice_id, line.unapplied_paid_by) for line in document.invoices[:2]] == [
+        ("P0", "payment"), ("P1", "credit_note")]
+    english = render_claim(document, "html", lang="en")
+    assert english.count("Paid by the payment of 15 Oct 2025.") == 1
+    assert english.count("Paid by the credit note of 15 Oct 2025.") == 1
+
+
 def test_money_that_came_before_every_due_date_leaves_nothing_to_claim() -> None:
     # 40,000 on 15 Aug pays all four invoices before they fall due: none was late, nothing
     # to claim (the review's advice: 999.80 - 999.80 held = 0), and the note still names it.

@@ -740,6 +740,9 @@ def _paid_by_unapplied(item: ClaimedInvoice) -> str:
     """The line's words for an invoice the client's unapplied money pays."""
     day = item.unapplied_paid_on
     assert day is not None
+    if item.unapplied_paid_by == "payment_and_credit_note":
+        return _("Paid by the payment and the credit note of {date}.").format(
+            date=_date(day))
     if item.unapplied_paid_by == "credit_note":
         return _("Paid by the credit note of {date}.").format(
             date=_date(day))
