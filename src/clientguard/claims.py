@@ -248,6 +248,12 @@ class ClaimedInvoice(BaseModel):
     #: ``payment``, and one a credit note paid said ``payment`` where a payment of the same day
     #: went to another invoice).
     unapplied_paid_by: PaidBy | None = None
+    #: The client disputes the invoice as of ``as_of`` (``Invoice.disputed_by``): the line is
+    #: shown and held, its interest and compensation not in ``totals`` but in
+    #: ``disputed_totals`` until the dispute is settled (docs/claims.md, "Disputed invoices").
+    disputed: bool = False
+    #: The day the dispute was raised, where the source dates it.
+    disputed_on: date | None = None
     notes: tuple[str, ...] = ()
 
     @property
@@ -322,6 +328,10 @@ class Claim(BaseModel):
     #: invoice of the claim (each such line has ``unapplied_paid_on``): the owner should apply
     #: them in the books, dated the day they came (docs/claims.md, "Unapplied money").
     unapplied: tuple[UnappliedMoney, ...] = ()
+    #: The interest and compensation of the disputed lines (``ClaimedInvoice.disputed``), by
+    #: currency, not time-barred: held until the disputes are settled, not in ``totals``
+    #: (the review's ``claimable_disputed``; until 2026-12-08 in ``totals``).
+    disputed_totals: dict[str, Decimal] = {}
 
     @property
     def complete(self) -> bool:
@@ -505,12 +515,21 @@ def claim(
     ]
     # The document lists the invoices by due date, then number (the order they fell due).
     lines.sort(key=lambda line: (line.due_date, line.number, line.invoice_id))
-    interest_totals = _sums((line.currency, line.interest_claimed) for line in lines)
+    # A disputed line is held, as the review's advice holds it (claimable_disputed): shown,
+    # its claimable part in disputed_totals, not in what the document demands.
+    asked = [line for line in lines if not line.disputed]
+    interest_totals = _sums((line.currency, line.interest_claimed) for line in asked)
     compensation_totals = _sums(
         (line.compensation_currency, line.compensation)
-        for line in lines if line.compensation_converted and not line.compensation_time_barred
+        for line in asked if line.compensation_converted and not line.compensation_time_barred
     )
     totals = _sums([*interest_totals.items(), *compensation_totals.items()])
+    held = [line for line in lines if line.disputed]
+    disputed_totals = _sums([
+        *((line.currency, line.interest_claimed) for line in held),
+        *((line.compensation_currency, line.compensation) for line in held
+          if line.compensation_converted and not line.compensation_time_barred),
+    ])
     time_barred_totals = _sums([
         *((line.currency, line.interest_time_barred) for line in lines
           if line.interest_time_barred),
@@ -545,6 +564,7 @@ def claim(
         time_barred_totals=time_barred_totals,
         limitation_checked=time_barred_from(jurisdiction, as_of) is not None,
         pl_limitation_years=short,
+        disputed_totals=disputed_totals,
         unapplied=_unapplied_used(parts, {by_id[i].currency: day for i, day in sorted(
             ((i, shares[-1].date) for i, shares in paid_in.items()), key=lambda kv: kv[1])}),
     )
@@ -760,6 +780,8 @@ def _line(
         compensation_time_barred=item.compensation_time_barred,
         unapplied_paid_on=unapplied_on,
         unapplied_paid_by=paid_by if unapplied_on is not None else None,
+        disputed=invoice.disputed_by(as_of),
+        disputed_on=invoice.disputed_on if invoice.disputed_by(as_of) else None,
         notes=item.notes,
     )
 

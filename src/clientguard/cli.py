@@ -1211,6 +1211,21 @@ def _claim_command(args: argparse.Namespace) -> int:
                 "the money came; apply them in your books, dated that day, before sending")
               .format(documents=", ".join(m.document_id for m in made.unapplied)),
               file=sys.stderr)
+    held = [line.number for line in made.invoices if line.disputed]
+    if held:
+        # The owner's to know: the letter lists them, held as the review's advice holds them.
+        amounts = ", ".join(wording.money(amount, currency)
+                            for currency, amount in made.disputed_totals.items())
+        print(printable(ngettext(
+            "clientguard: the client disputes invoice {invoices}: the claim shows it held "
+            "until the dispute is settled, its {amount} not in the totals, as the review "
+            "holds it (docs/claims.md, \"Disputed invoices\")",
+            "clientguard: the client disputes invoices {invoices}: the claim shows them held "
+            "until the disputes are settled, their {amount} not in the totals, as the review "
+            "holds them (docs/claims.md, \"Disputed invoices\")", len(held),
+        ).format(invoices=", ".join(held),
+                 amount=amounts or wording.money(Decimal(0), ledger.base_currency))),
+              file=sys.stderr)
     return EXIT_OK
 
 
