@@ -151,7 +151,11 @@ def test_a_covered_line_is_paid_on_the_moneys_day_and_says_so() -> None:
     assert "w księgach" not in polish
     assert "PU" not in polish
     data = json.loads(render_claim(document, "json"))
-    assert data["schema_version"] == CLAIM_SCHEMA_VERSION == "1.6"
+    # 1.6: no line is disputed, so the 1.7 fields are left out (the oldest version that holds it).
+    assert data["schema_version"] == "1.6"
+    assert CLAIM_SCHEMA_VERSION == "1.7"
+    assert "disputed_totals" not in data
+    assert "disputed" not in data["invoices"][0]
     assert data["totals"] == {"EUR": "571.56"}
     assert data["invoices"][0]["unapplied_paid_on"] == "2025-10-15"
     assert data["unapplied"][0]["document_id"] == "PU"
@@ -163,6 +167,40 @@ def test_a_credit_note_line_names_a_credit_note() -> None:
     assert document.invoices[0].unapplied_paid_by == "credit_note"
     assert "Paid by the credit note of 15 Oct 2025." in \
         render_claim(document, "html", lang="en")
+
+
+def test_a_line_a_payment_and_a_credit_note_of_one_day_pay_names_both() -> None:
+    # 5,000 paid and 5,000 credited on 15 Oct: P0's 10,000 (oldest due) takes the payment,
+    # then the credit note (clientguard.unapplied: payments first): both pay it, that day.
+    books = _books(payment("p", id="PU", on="2025-10-15", amount="5000.00"),
+                   credit_note("p", id="CN", issued="2025-10-15", total="5000.00"))
+    document = claim(books, "p", as_of=AS_OF)
+    p0 = document.invoices[0]
+    assert (p0.invoice_id, p0.unapplied_paid_on, p0.unapplied_paid_by) == (
+        "P0", date(2025, 10, 15), "payment_and_credit_note")
+    assert [line.unapplied_paid_on for line in document.invoices[1:]] == [None, None, None]
+    english = render_claim(document, "html", lang="en")
+    assert "Paid by the payment and the credit note of 15 Oct 2025." in english
+    assert "Paid by the payment of 15 Oct 2025." not in english
+    polish = render_claim(document, "html", lang="pl")
+    assert "Zapłacona wpłatą i fakturą korygującą z dnia 15.10.2025." in polish
+    assert "Zapłacona wpłatą z dnia" not in polish
+    data = json.loads(render_claim(document, "json"))
+    assert data["invoices"][0]["unapplied_paid_by"] == "payment_and_credit_note"
+
+
+def test_each_line_names_the_money_of_its_day_that_pays_it() -> None:
+    # 10,000 paid and 10,000 credited on 15 Oct: the payment pays P0 alone, the credit note P1
+    # alone (payments first, oldest due first). Each line names its own (until 2026-12-08
+    # both said "payment": a payment of that day existed).
+    books = _books(payment("p", id="PU", on="2025-10-15", amount="10000.00"),
+                   credit_note("p", id="CN", issued="2025-10-15", total="10000.00"))
+    document = claim(books, "p", as_of=AS_OF)
+    assert [(line.invoice_id, line.unapplied_paid_by) for line in document.invoices[:2]] == [
+        ("P0", "payment"), ("P1", "credit_note")]
+    english = render_claim(document, "html", lang="en")
+    assert english.count("Paid by the payment of 15 Oct 2025.") == 1
+    assert english.count("Paid by the credit note of 15 Oct 2025.") == 1
 
 
 def test_money_that_came_before_every_due_date_leaves_nothing_to_claim() -> None:
@@ -185,21 +223,49 @@ def test_money_of_another_company_of_the_group_pays_the_claims_invoices() -> Non
     assert [(m.customer_id, m.document_id) for m in document.unapplied] == [("a", "PA")]
 
 
-def test_a_disputed_invoice_stays_on_the_claim_and_the_money_skips_it() -> None:
+def test_a_disputed_invoice_stays_on_the_claim_held_and_the_money_skips_it() -> None:
     # P0 disputed: the money skips it (a debtor withholds what it contests) and pays P1
     # (14 days: 38.93) and P2 (paid 15 Oct, before its 1 Nov due date: not late, off the
-    # claim). The claim keeps the disputed P0 as before (336.48 + 40, the review's
-    # claimable_disputed 376.48): 376.48 + 38.93 + 40 + 83.42 + 40 = 578.83, which is the
-    # review's claimable less its claimable_unapplied (999.80 - 420.97), and without the
-    # disputed line the review's advice, 202.35.
+    # claim). The claim lists the disputed P0 (336.48 + 40, the review's claimable_disputed
+    # 376.48) and holds it, as the review's advice does: the totals are 38.93 + 40 + 83.42 + 40
+    # = 202.35, the review's advice (claimable less claimable_disputed less
+    # claimable_unapplied); 376.48 held. Until 2026-12-08 the totals were 578.83, the held
+    # line in them.
     books = _books(payment("p", id="PU", on="2025-10-15", amount="20000.00"), disputed=(0,))
     document = claim(books, "p", as_of=AS_OF)
     assert [line.invoice_id for line in document.invoices] == ["P0", "P1", "P3"]
-    assert document.totals == {"EUR": Decimal("578.83")}
+    assert [line.disputed for line in document.invoices] == [True, False, False]
+    assert document.invoices[0].disputed_on == date(2025, 9, 4)  # _p_invoices: due + 3 days
+    assert document.totals == {"EUR": Decimal("202.35")}
+    assert document.disputed_totals == {"EUR": Decimal("376.48")}
     review = cg.review(books, as_of=AS_OF).clients["p"]
-    assert review.claimable - review.claimable_unapplied == Decimal("578.83")
+    assert review.claimable_disputed == Decimal("376.48")
     assert review.claimable - review.claimable_disputed - review.claimable_unapplied \
         == Decimal("202.35")
+
+
+@pytest.mark.parametrize(("lang", "line", "held", "total"), [
+    ("en", "Disputed since 4 Sep 2025: held until the dispute is settled, not in the totals.",
+     "Held until the disputes are settled, not in the totals: 376.48 EUR.", "202.35 EUR"),
+    ("pl", "Faktura sporna od 04.09.2025: wstrzymana do rozstrzygnięcia sporu, poza sumami.",
+     "Wstrzymane do rozstrzygnięcia sporów, poza sumami: 376,48 EUR.",
+     "202,35 EUR"),
+])
+def test_the_document_says_each_disputed_line_is_held(
+    lang: str, line: str, held: str, total: str
+) -> None:
+    # The same book: P0 disputed on 4 Sep 2025 (376.48 held), 202.35 EUR demanded.
+    books = _books(payment("p", id="PU", on="2025-10-15", amount="20000.00"), disputed=(0,))
+    document = claim(books, "p", as_of=AS_OF)
+    page = render_claim(document, "html", lang=lang)
+    assert page.count(line) == 1  # P0's line only
+    assert held in page
+    assert f"<strong>{total}</strong>" in page
+    data = json.loads(render_claim(document, "json"))
+    assert data["schema_version"] == "1.7"
+    assert data["disputed_totals"] == {"EUR": "376.48"}
+    assert [(i["invoice_id"], i["disputed"], i["disputed_on"]) for i in data["invoices"]] == [
+        ("P0", True, "2025-09-04"), ("P1", False, None), ("P3", False, None)]
 
 
 
@@ -256,3 +322,25 @@ def test_money_that_pays_part_of_an_invoice_leaves_it_open_and_is_named() -> Non
     assert [(p.start, p.end, p.principal) for p in p2.periods] == [
         (date(2025, 11, 2), AS_OF, Decimal("5000.00"))]
     assert [m.document_id for m in document.unapplied] == ["PU"]
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("en", "clientguard: the client disputes invoice P0: the claim shows it held until the "
+           "dispute is settled, its 376.48 EUR not in the totals"),
+    ("pl", "clientguard: klient kwestionuje fakturę P0: nota pokazuje ją jako wstrzymaną do "
+           "rozstrzygnięcia sporu, a jej 376,48\N{NO-BREAK SPACE}EUR poza sumami"),
+])
+def test_the_claim_command_tells_the_owner_which_invoices_are_held(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    lang: str, said: str,
+) -> None:
+    # The book above: P0 disputed, its 336.48 + 40 = 376.48 held; 202.35 demanded.
+    from clientguard import cli as cli_module
+
+    books = _books(payment("p", id="PU", on="2025-10-15", amount="20000.00"), disputed=(0,))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cli_module, "_review_ledger", lambda args, config: books)
+    assert main(["--lang", lang, "claim", "P", "--as-of", "2025-12-31",
+                 "--output", "claim.json"]) == EXIT_OK
+    assert said in " ".join(capsys.readouterr().err.split("\n"))
+    assert json.loads((tmp_path / "claim.json").read_text())["totals"] == {"EUR": "202.35"}

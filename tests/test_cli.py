@@ -1489,6 +1489,39 @@ def test_forecast_prints_the_13_weeks_and_the_open_invoices(
     assert max(len(line) for line in out.splitlines()) <= 100
 
 
+@pytest.mark.parametrize("lang", ["en", "pl"])
+def test_the_forecast_keeps_the_review_tables_width_in_every_language(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    lang: str,
+) -> None:
+    # The sample firm (the demo's data), whose Polish heading alone was 107 columns: "Prognoza
+    # wpływów na dzień 2026-06-30 (EUR) z otwartych faktur: 31; podstawa nauki: 1 302
+    # zapłacone faktury." Every line fits the review's 100 columns (report.table.WIDTH),
+    # counted as a terminal shows them, and the heading is broken between words only: its
+    # lines joined by a space are the sentence, and "1 302" (a no-break space) stays whole.
+    from clientguard.report.text import columns
+    from clientguard.sample import SAMPLE_AS_OF, sample_ledger
+
+    book = sample_ledger()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cli_module, "_review_ledger", lambda args, config: book)
+    code, out, _ = run(capsys, "forecast", "--as-of", SAMPLE_AS_OF.isoformat(), "--lang", lang,
+                       "--limit", "3")
+    assert code == EXIT_OK
+    lines = out.splitlines()
+    assert max(columns(line) for line in lines) <= 100
+    heading = lines[:lines.index(next(line for line in lines if line.startswith(
+        ("WEEK ", "TYDZ "))))]
+    if lang == "en":
+        assert heading == ["Cash-in forecast as of 2026-06-30 (EUR), from 31 open invoices; "
+                           "learned from 1,302 paid invoices."]
+    else:
+        assert " ".join(heading) == (
+            "Prognoza wpływów na dzień 2026-06-30 (EUR) z otwartych faktur: 31; podstawa nauki: "
+            "1\N{NO-BREAK SPACE}302 zapłacone faktury.")
+        assert len(heading) == 2
+
+
 def test_forecast_backtest_prints_every_method(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
