@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -329,6 +330,12 @@ def _params_key(params: Mapping[str, Any]) -> str:
     return json.dumps(params, sort_keys=True, default=str)
 
 
+def _digest(record: Mapping[str, Any]) -> bytes:
+    """16 bytes that tell one version of a record from another."""
+    text = json.dumps(record, sort_keys=True, default=str)
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
 def _fingerprint(records: Sequence[Mapping[str, Any]]) -> str:
     text = json.dumps(list(records), sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
@@ -364,8 +371,12 @@ class Paginator(ABC):
         only ids read already; a record read again unchanged (same id, same content) is left
         out of :meth:`new_records` (counted once), one read again changed is given again
         (its newer version); and a page read already whole is said in :attr:`notes`."""
-        self._given: dict[str, str] = {}
-        """Id to the fingerprint of the version given (with ``id_field``)."""
+        self._recent: deque[dict[str, bytes]] = deque(maxlen=SHIFTED_LOOP_AFTER)
+        """Of each of the last :data:`SHIFTED_LOOP_AFTER` pages (with ``id_field``): id to
+        the digest of the version given. A shift brings back the pages just read, so these
+        are enough, and a read of a million records holds no million ids: a record read
+        again from further back (a shift of more than that many pages) is given again, and
+        the sync stores it once (the stream's ``duplicates`` rule)."""
         self._read_already_in_a_row = 0
         self._new: Sequence[Mapping[str, Any]] | None = None
         self.notes: list[str] = []
@@ -411,19 +422,23 @@ class Paginator(ABC):
             return
         fresh: list[Mapping[str, Any]] = []
         known = 0
+        page: dict[str, bytes] = {}
         for record in records:
             ident = record.get(self.id_field)
             if ident is None or isinstance(ident, (dict, list)):
                 fresh.append(record)
                 continue
             key = str(ident)
-            version = _fingerprint([record])
-            if key in self._given:
+            version = _digest(record)
+            given = next((seen[key] for seen in (page, *reversed(self._recent))
+                          if key in seen), None)
+            page[key] = version
+            if given is not None:
                 known += 1
-                if self._given[key] == version:
+                if given == version:
                     continue
-            self._given[key] = version
             fresh.append(record)
+        self._recent.append(page)
         self._new = fresh
         whole = bool(records) and known == len(records)
         self._read_already_in_a_row = self._read_already_in_a_row + 1 if whole else 0
