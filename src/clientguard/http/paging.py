@@ -368,9 +368,10 @@ class Paginator(ABC):
         paged by position that records join mid-read: a whole page of them shifts the next
         page onto the one just read). Given, a page that repeats the one before is read on,
         up to :data:`SHIFTED_LOOP_AFTER` times in a row, or a second page in a row holding
-        only ids read already; a record read again unchanged (same id, same content) is left
-        out of :meth:`new_records` (counted once), one read again changed is given again
-        (its newer version); and a page read already whole is said in :attr:`notes`."""
+        only ids read already; a record read again unchanged (same id, same content) on one
+        of the last :data:`SHIFTED_LOOP_AFTER` pages is left out of :meth:`new_records`
+        (counted once), one read again changed is given again (its newer version); and a
+        page read already whole is said in :attr:`notes`."""
         self._recent: deque[dict[str, bytes]] = deque(maxlen=SHIFTED_LOOP_AFTER)
         """Of each of the last :data:`SHIFTED_LOOP_AFTER` pages (with ``id_field``): id to
         the digest of the version given. A shift brings back the pages just read, so these
