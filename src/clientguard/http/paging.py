@@ -417,8 +417,9 @@ class Paginator(ABC):
 
     def _take_ids(self, records: Sequence[Mapping[str, Any]]) -> None:
         """With an ``id_field``: which of the page's records are new (:meth:`new_records`),
-        and a loop (:class:`ApiError`) when this page and the one before held only ids read
-        already. A record without an id is always new."""
+        and how many pages in a row held only ids read already (:meth:`advance` takes a
+        second one that names a next page for a loop). A record without an id is always
+        new."""
         if self.id_field is None:
             return
         fresh: list[Mapping[str, Any]] = []
@@ -443,12 +444,6 @@ class Paginator(ABC):
         self._new = fresh
         whole = bool(records) and known == len(records)
         self._read_already_in_a_row = self._read_already_in_a_row + 1 if whole else 0
-        if self._read_already_in_a_row >= SHIFTED_LOOP_AFTER - 1:
-            raise ApiError(
-                f"paging loop: page {self.pages} held only records read already, as did page "
-                f"{self.pages - 1}; the API ignores the paging parameters (or the list shifted "
-                "twice in a row while it was read: then run the sync again)"
-            )
         if whole:
             again = len(records) - len(fresh)
             self.notes.append(
@@ -490,6 +485,14 @@ class Paginator(ABC):
         if not self._params_sent:
             self._params_sent.add(_params_key(self.first()))
         following = self._next(response, body, records)
+        if following is not None and self._read_already_in_a_row >= SHIFTED_LOOP_AFTER - 1:
+            # Only where another page would be asked: a last page of records read already
+            # ends the read as any last page does.
+            raise ApiError(
+                f"paging loop: page {self.pages} held only records read already, as did page "
+                f"{self.pages - 1}; the API ignores the paging parameters (or the list shifted "
+                "twice in a row while it was read: then run the sync again)"
+            )
         if following is not None:
             key = _params_key(following)
             if key in self._params_sent:
