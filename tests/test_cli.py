@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
@@ -1142,6 +1143,49 @@ def test_a_file_option_naming_a_socket_is_refused_before_the_sync_is_recorded(
     assert code == pl_code == EXIT_USAGE
     assert "exports/feed.sock: cannot be read: it is a socket, not a file" in err
     assert "exports/feed.sock: nie można odczytać pliku: to gniazdo (socket)" in pl_err
+    with Store.open(books / "data" / "clientguard.db", create=False) as store:
+        assert store.status() == before
+        assert [s.last_sync_status for s in store.status()] == ["complete"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_file_option_naming_a_named_pipe_is_refused_before_it_is_opened(
+    books: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before: the check let a named pipe through (only folders, sockets and disks were
+    # refused) and the read's open waited for a writer for ever: the sync hung. Here, from
+    # 20 s on, the pipe is opened for writing and closed again and again (the read opens a
+    # file more than once), should anything wait on it: the test fails instead of hanging.
+    assert run(capsys, "sync", "--quiet")[0] == EXIT_OK
+    with Store.open(books / "data" / "clientguard.db", create=False) as store:
+        before = store.status()
+    pipe = books / "exports" / "feed.csv"
+    os.mkfifo(pipe)
+    done = threading.Event()
+
+    def unblock() -> None:
+        done.wait(20)
+        while not done.wait(0.2):
+            with contextlib.suppress(OSError):
+                os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+
+    watchdog = threading.Thread(target=unblock, daemon=True)
+    watchdog.start()
+    started = time.monotonic()
+    try:
+        code, _out, err = run(capsys, "--lang", "en", "sync", "--quiet", "--source", "books",
+                              "--option", "invoices=exports/feed.csv")
+        pl_code, _out, pl_err = run(capsys, "--lang", "pl", "sync", "--quiet", "--source",
+                                    "books", "--option", "invoices=exports/feed.csv")
+    finally:
+        done.set()
+        watchdog.join()
+    assert time.monotonic() - started < 20
+    assert code == pl_code == EXIT_USAGE
+    assert ("exports/feed.csv: cannot be read: it is a named pipe (FIFO), not a file; the file "
+            "is read more than once (its header, then its rows), which a pipe cannot give: "
+            "save the export to a file and give its path") in err
+    assert "exports/feed.csv: nie można odczytać pliku: to potok nazwany (FIFO)" in pl_err
     with Store.open(books / "data" / "clientguard.db", create=False) as store:
         assert store.status() == before
         assert [s.last_sync_status for s in store.status()] == ["complete"]
