@@ -25,13 +25,14 @@ BEFORE_A_NAME = re.compile(
 
 
 def _translations() -> list[tuple[str, str]]:
-    found = []
+    found: list[tuple[str, str]] = []
     for path in sorted(CATALOGS.glob("*.po")):
         with path.open("rb") as handle:
             catalog = read_po(handle, locale="pl")
         for message in catalog:
-            forms = message.string if isinstance(message.string, tuple) else (message.string,)
-            found += [(f"{path.name}: {message.id!r}", text) for text in forms if text]
+            string = message.string
+            forms = [string] if isinstance(string, str) else list(string)
+            found += [(f"{path.name}: {message.id!r}", str(text)) for text in forms if text]
     return found
 
 
