@@ -30,9 +30,10 @@ def _translations() -> list[tuple[str, str]]:
         with path.open("rb") as handle:
             catalog = read_po(handle, locale="pl")
         for message in catalog:
-            string = message.string
-            forms = [string] if isinstance(string, str) else list(string)
-            found += [(f"{path.name}: {message.id!r}", str(text)) for text in forms if text]
+            value = message.string
+            forms = (tuple(form or "" for form in value) if isinstance(value, tuple | list)
+                     else (value or "",))
+            found += [(f"{path.name}: {message.id!r}", text) for text in forms if text]
     return found
 
 
