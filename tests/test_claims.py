@@ -473,7 +473,7 @@ def test_review_title_from_the_option_and_from_the_firm(
     assert main(["review", "--as-of", "2025-12-31", "--format", "html"]) == EXIT_OK
     assert "<h1>Client review: Firma &amp; Syn</h1>" in capsys.readouterr()[0]
     assert main(["review", "--as-of", "2025-12-31", "--title", "Q4 <books>"]) == EXIT_OK
-    assert capsys.readouterr()[0].startswith("Q4 <books>: ")
+    assert capsys.readouterr()[0].startswith("Q4 <books>, as of 2025-12-31 (PLN)\n")
 
 
 # --- the [firm] table of the config ----------------------------------------------------------

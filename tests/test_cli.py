@@ -671,7 +671,7 @@ def test_demo_prints_the_review_and_writes_the_html_beside_it(
     monkeypatch.chdir(tmp_path)
     code, out, _ = run(capsys, "demo")
     assert code == EXIT_OK
-    assert "clientguard review as of 2026-06-30 (EUR)" in out
+    assert "Sample firm, as of 2026-06-30 (EUR)" in out
     assert "CONSIDER ENDING" in out
     page = (tmp_path / "demo-report.html").read_text(encoding="utf-8")
     assert page.startswith("<!doctype html>")

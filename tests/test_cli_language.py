@@ -138,7 +138,7 @@ def test_demo_in_polish_writes_a_polish_page(
     assert code == 0
     assert out.startswith("clientguard demo: księgi przykładowej firmy na dzień 2026-06-30\n"
                           "  klienci:     40\n")
-    assert "Przykładowa firma: przegląd clientguard, stan na 2026-06-30 (EUR)" in out
+    assert "Przykładowa firma, stan na 2026-06-30 (EUR)" in out
     assert "Raport z wykresami: demo.html (otwórz go w przeglądarce)." in out
     page = (folder / "demo.html").read_text("utf-8")
     assert '<html lang="pl">' in page

@@ -215,6 +215,17 @@ Halden Logistics' 2.67 and 2.63 unapplied and covered; in the 100,000 invoices 1
 0.03 to 9.34); with those three columns taken out, each CSV is the previous digest again,
 compared on the day of the change, and the golden CSVs' new cells are the golden JSONs'
 values client by client; the table, JSON and HTML are unchanged.
+The table's OVERDUE column and the HTML's "Overdue" cell say the overdue balance once the
+client's unapplied money is applied, the evidence line's figure (2026-12-08, docs/review.md,
+"Unapplied money"; was the books' balance before it), and the table's title reads "Sample
+firm, as of 2026-06-30 (EUR)" (was "Sample firm: clientguard review as of 2026-06-30 (EUR)",
+docs/cli.md, "--title"): the table and HTML digests of both. Compared line by line on the day
+of the change: the sample firm's two rows of Copperleaf Foods (926.25 to 887.18, its 39.07
+EUR) and Halden Logistics (1,971.25 to 1,371.25, its 600.00 EUR credit note) and the title;
+the 100,000 invoices' title and 15 of 39 rows, each now the evidence line's figure (Marlowe
+Retail 304,888.38 to 304,847.81, its 40.57 EUR; Halden Logistics 214,912.80 to 214,213.17,
+its 699.63 EUR; clients billed in USD or GBP by the money converted at the invoices' rates);
+the JSON and CSV (which have no such column) are unchanged.
 """
 
 from __future__ import annotations
@@ -230,16 +241,16 @@ from clientguard.sample import sample_records
 
 DIGESTS = {
     None: {
-        "table": "052d7ec6c160971de473b7411e0fc09c9fc9bb5d8b832ec1af38f3315c274e87",
+        "table": "63967b44a109b6014ff94cee37ed49e86d981b4697aa2458cd1d28b39fc537f7",
         "json": "df262d4f19b43bcf5d37db9560f559d67fbbe073442461b275864786930e3b88",
         "csv": "35897266cd4ee6f6fa4b1ff76e50edba6d7892fec246b57aea14dd50e9ae8103",
-        "html": "afd9c92a6cdd5665153b95086c66c41b729ca62769718079a64b201e4d4b7c11",
+        "html": "19b3519bd12ee0a5113e75b9bb71d7b37a654c4b3c2f49384560da65fca29a73",
     },
     100_000: {
-        "table": "39fb1f88694cb639304b1ca6f98214c2d5179008bdf51b486a3a80449112486d",
+        "table": "48828e849be546a7b74c26d725ce37e8935d8df1dcc65166951ff3579fb147da",
         "json": "a77fad99a1e8b3924d06c62c8bd497b129675a41ff29275fed2eaaf9a0038d8d",
         "csv": "f1dc82e868029516f87362def529ae68e3c52d2c5d3fec96965b3e02a72ffc06",
-        "html": "fadb37e25e9fc732953a34ac8bbe1250e5a8d2eb66c534ee71c4edbdceb0f037",
+        "html": "fb22ecc52b0c1a23db36a3222b810083474b9473dbe385d27cdadd8942288fbc",
     },
 }
 

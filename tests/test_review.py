@@ -520,7 +520,7 @@ def test_what_if_agrees_with_the_ledger_without_the_client(
     [
         ("en", "Ending Beta would lose no revenue (in the window its credit notes exceed its "
                "invoices by 50.00 EUR) and leave 100.00 EUR still to collect."),
-        ("pl", "Zakończenie współpracy z Beta nie odbierze przychodu (w okresie analizy "
+        ("pl", "Zakończenie współpracy z klientem Beta nie odbierze przychodu (w okresie analizy "
                "korekty przewyższają faktury o 50,00\xa0EUR) i zostawi 100,00\xa0EUR do "
                "odzyskania."),
     ],

@@ -69,7 +69,7 @@ from clientguard.metrics.cost.limitation import (
 )
 from clientguard.metrics.cost.polish_calendar import polish_term_end
 from clientguard.money import ZERO, round_money
-from clientguard.names import ids_named
+from clientguard.names import begun_by, ids_named
 from clientguard.policy import Policy
 from clientguard.settlement import (
     AppliedPart,
@@ -367,6 +367,10 @@ def find_customer(ledger: Ledger, client: str) -> str:
     # A customer whose name is its id is offered once.
     close = difflib.get_close_matches(client, list(dict.fromkeys([*ids, *names])), n=3,
                                       cutoff=0.6)
+    # The one name the text begins ("ACME" for "ACME Sp. z o.o."), first.
+    begun = begun_by(client, {cid: ledger.name_of(cid) for cid in ids})
+    if begun is not None:
+        close = [begun, *(c for c in close if c != begun)][:3]
     hint = _did_you_mean(
         repr(c) if c in ids else _("{name} (id {id})").format(name=repr(c), id=names[c])
         for c in close

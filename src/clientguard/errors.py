@@ -139,15 +139,17 @@ class ErrorContext:
     Not in :meth:`describe`: the one who raises says what it means."""
 
     def describe(self) -> str:
+        # In the reader's language (Polish "konektor csv, strumień invoices"; until 2026-12-08
+        # English in every language), the connector's and stream's names as written.
         parts = []
         if self.connector:
-            parts.append(f"connector {self.connector}")
+            parts.append(gettext("connector {name}").format(name=self.connector))
         if self.stream:
-            parts.append(f"stream {self.stream}")
+            parts.append(gettext("stream {name}").format(name=self.stream))
         if self.status is not None:
             parts.append(f"HTTP {self.status}")
         if self.request_id:
-            parts.append(f"request id {self.request_id}")
+            parts.append(gettext("request id {id}").format(id=self.request_id))
         return ", ".join(parts)
 
 

@@ -51,7 +51,7 @@ from clientguard.i18n import gettext as _
 from clientguard.i18n import ngettext, pgettext
 from clientguard.ledger import Ledger
 from clientguard.metrics.cost import Acknowledgement
-from clientguard.names import ids_named
+from clientguard.names import begun_by, ids_named
 from clientguard.policy import Policy
 from clientguard.report.document import render_json
 from clientguard.report.spreadsheet import safe_cell
@@ -280,6 +280,10 @@ def _saved_client(store: Store, given: str) -> str:
             len(matches)).format(client=repr(given), n=len(matches), ids=", ".join(matches)))
     close = difflib.get_close_matches(given, list(dict.fromkeys([*names.values(), *names])),
                                       n=3, cutoff=0.6)
+    # The one name the text begins ("ACME" for "ACME Sp. z o.o."), first.
+    begun = begun_by(given, names)
+    if begun is not None:
+        close = [begun, *(c for c in close if c != begun)][:3]
     hint = _("; did you mean {names}?").format(
         names=wording.or_list([repr(c) for c in close])) if close else ""
     raise ClientguardError(_(

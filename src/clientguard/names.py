@@ -100,6 +100,23 @@ class NameIndex:
         return list(self._by_name.get(key, ())) if key else []
 
 
+def begun_by(given: str, names: Mapping[str, str]) -> str | None:
+    """The name of ``names`` (id -> name) that ``given`` begins, or begins a word of (case and
+    runs of spaces ignored), where exactly one name is so begun: what a person who typed the
+    start of a client's name meant (``ACME`` for ``ACME Sp. z o.o.``, ``usługi`` for ``Świerk
+    Usługi``), for a "did you mean"; None where none or several are (docs/claims.md)."""
+    wanted = " ".join(given.split()).casefold()
+    if not wanted:
+        return None
+    found: dict[str, None] = {}
+    for name in names.values():
+        folded = " ".join(name.split()).casefold()
+        starts = [0, *(k + 1 for k, char in enumerate(folded) if char == " ")]
+        if any(folded.startswith(wanted, start) for start in starts):
+            found[name] = None
+    return next(iter(found)) if len(found) == 1 else None
+
+
 def ids_named(given: str, names: Mapping[str, str]) -> list[str]:
     """The client ids of ``names`` (id -> name) that ``given`` names, as a person names a
     client on the command line (``claim``, ``history``): the id itself where it is one, else

@@ -256,6 +256,12 @@ class ClientReview(Frozen):
     unapplied: Decimal = ZERO
     """The members' payments and credit notes that pay no invoice as of the review date (base
     currency; ``PaymentProfile.unapplied_cash`` and ``unapplied_credit``, summed)."""
+    overdue: Decimal = ZERO
+    """The members' open balance past due on the review date once their unapplied payments and
+    credit notes (``unapplied``) are applied (base currency): the figure the evidence line, the
+    advice to collect and the reports' OVERDUE column say (docs/review.md, "Unapplied money";
+    until 2026-12-08 the column summed the books' ``PaymentProfile.overdue_balance``, before
+    the money was applied: 926.25 EUR beside "overdue 887.18 EUR")."""
     financing_covered: Decimal = ZERO
     """Of ``financing_cost`` (the books' figure), what applying the client's unapplied
     payments and credit notes (``unapplied``) removes: the financing of the open invoices that
@@ -995,6 +1001,7 @@ def _client_review(
     unapplied = sum((p.unapplied_cash + p.unapplied_credit for p in member_profiles.values()),
                     ZERO)
     open_balance = sum((p.open_balance for p in member_profiles.values()), ZERO)
+    overdue = sum((p.overdue_balance for p in as_judged.values()), ZERO)
     held = _Held(claim_disputed, claim_unapplied, unapplied)
     last_invoice = max(
         (d for d in (_last_invoice_on(ledger, m, as_of) for m in members) if d is not None),
@@ -1030,7 +1037,7 @@ def _client_review(
         churned=churned,
         last_invoice_on=last_invoice,
         open_balance=open_balance,
-        overdue=sum((p.overdue_balance for p in as_judged.values()), ZERO),
+        overdue=overdue,
         ending=recommendation is Recommendation.CONSIDER_ENDING,
     )
     reasons = tuple(f.message for f in deciding)
@@ -1122,6 +1129,7 @@ def _client_review(
         claimable_disputed=claim_disputed,
         claimable_unapplied=claim_unapplied,
         unapplied=unapplied,
+        overdue=overdue,
         financing_covered=financing_covered,
         late_share=late_share,
         disputed=disputed,

@@ -249,6 +249,36 @@ def test_an_error_of_check_is_in_the_readers_language(
         "folderu (komunikat systemu: No such file or directory)")
 
 
+# The mapping's and the file's mistakes a new user meets first (a reviewer's find, 2026-12-08:
+# "bad.toml: decimall: unknown key" under --lang pl). Expected Polish from csv.po's wording; the
+# TOML keys and the file's own cells stay as written.
+POLISH_MISTAKES = [
+    ("decimall = \",\"\n" + MAPPING, "No,Client,Date,Total\n1,Acme,2025-01-10,10.00\n",
+     "{mapping}: decimall: nieznany klucz"),
+    ("currency = \"EUR\"\n", "No,Client,Date,Total\n",
+     "{mapping}: mapowanie nie ma żadnej tabeli pliku ([invoices], [payments], ...)"),
+    (MAPPING, "No,Client,Date,Amount\n1,Acme,2025-01-10,10.00\n",
+     "{csv}: żaden z pierwszych 100 wierszy nie ma wszystkich kolumn, które wymienia mapowanie "
+     "(nagłówka nie znaleziono). Brakuje: 'Total'. Najbliższy, wiersz 1, ma: 'No', 'Client', "
+     "'Date', 'Amount'. Zmień kolumny mapowania na nazwy z pliku (lista podaje możliwości) albo "
+     "sprawdź separator i kodowanie (konektor csv, strumień invoices)"),
+    (MAPPING, "\n\n", "{csv}: plik jest pusty (konektor csv, strumień invoices)"),
+]
+
+
+@pytest.mark.parametrize(("mapping_text", "csv_text", "said"), POLISH_MISTAKES)
+def test_a_mistake_in_the_mapping_or_the_file_is_said_in_polish(
+    write: Write, capsys: pytest.CaptureFixture[str], mapping_text: str, csv_text: str,
+    said: str,
+) -> None:
+    mapping = write("m.toml", mapping_text)
+    invoices = write("faktury.csv", csv_text)
+    assert main(["--lang", "pl", "check", "--mapping", str(mapping),
+                 "--invoices", str(invoices)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "clientguard-csv: " + said.format(mapping=mapping, csv=invoices)
+
+
 def test_a_language_clientguard_does_not_write_is_refused_with_the_usage_code(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -17,7 +17,7 @@ from clientguard.records import Rejection
 from clientguard_csv.columnar import arrow_available
 from clientguard_csv.mapping import mapping_from_dict
 from clientguard_csv.names import other_taxpayer
-from clientguard_csv.reading import Item, Loaded, Reader, ReadLog, read_records
+from clientguard_csv.reading import Item, Loaded, Reader, ReadLog, Skipped, read_records
 
 Write = Callable[..., Path]
 
@@ -157,9 +157,9 @@ GOOD_ROWS = "F/1;Acme;01.02.2026;100,00\nF/2;Beta;01.02.2026;200,00\n"
     ("last_row", "word", "how"),
     [
         (";;;300,00", None, None),  # no label: the ordinary rejection
-        ("Razem;;;300,00", "Razem", "skip_blank = ['Kontrahent']"),
-        ("Suma:;;;300,00", "Suma:", "skip_blank = ['Kontrahent']"),
+        # (A bare word with no customer and no date, "Razem;;;300,00", is skipped: below.)
         ("RAZEM PLN;;;300,00", "RAZEM PLN", "skip_blank = ['Kontrahent']"),
+        ("Razem;;01.02.2026;300,00", "Razem", "skip_blank = ['Kontrahent']"),
         (";Razem;;300,00", "Razem", "skip_blank = ['Numer']"),
         (";Total for Acme;;300,00", "Total for Acme", "skip_blank = ['Numer']"),
         ("Ogółem;2 faktury;;300,00", "Ogółem", "skip_blank = ['Data']"),
@@ -181,6 +181,43 @@ def test_a_totals_line_is_rejected_saying_what_it_is_and_how_to_leave_it_out(
     assert reason == (f"this row is a totals line ({word!r}), not a record: leave such lines "
                       f"out with {how} in the mapping's [invoices] table (the rows it leaves out "
                       "are counted as skipped)")
+
+
+# A totals word alone (or before a colon) where the number is, with no customer and no date: no
+# record can be made of the row, and docs/connectors/csv.md (*Polish tools*) says such lines are
+# read "without further settings": skipped and counted as skipped, by both readers (until
+# 2026-12-08 rejected, "odrzucone: 3" in a reviewer's file, asking for skip_blank).
+@pytest.mark.parametrize(
+    ("last_row", "word"),
+    [("Razem;;;300,00", "Razem"), ("Suma:;;;300,00", "Suma:"), ("OGÓŁEM;;;", "OGÓŁEM"),
+     ("  Łącznie ;;;300,00", "Łącznie"), ('="Total";;;300,00', "Total"),
+     ("Grand total;;;300,00", "Grand total")],
+)
+def test_a_bare_totals_line_is_skipped_and_counted(
+    last_row: str, word: str, write: Write
+) -> None:
+    items, log = read(write, POLISH, invoices=POLISH_HEADER + GOOD_ROWS + last_row + "\n")
+    assert customer_of_each_invoice(items) == {"F/1": "Acme", "F/2": "Beta"}
+    assert rejections(items) == []
+    [skipped] = [i for i in items if isinstance(i, Skipped)]
+    assert skipped.location.line == 4
+    assert skipped.reason == (f"invoices: a totals line ({word!r}) with no customer and no "
+                              "date, not a record")
+    # Two customers and two invoices made, one row skipped, none rejected.
+    assert [(f.rows, f.records, f.skipped, f.rejected) for f in log.files] == [(3, 4, 1, 0)]
+
+
+def test_a_bare_totals_line_of_a_grouped_file_is_skipped_and_ends_the_document(
+    write: Write
+) -> None:
+    # F/1 on two rows, the totals line, then F/2: the line is no row of F/1's document.
+    mapping = {**POLISH, "invoices": {**POLISH["invoices"], "group_rows": True}}
+    items, log = read(write, mapping, invoices=POLISH_HEADER + "F/1;Acme;01.02.2026;100,00\n"
+                      "F/1;Acme;01.02.2026;100,00\nRazem;;;200,00\nF/2;Beta;01.02.2026;200,00\n")
+    assert customer_of_each_invoice(items) == {"F/1": "Acme", "F/2": "Beta"}
+    assert rejections(items) == []
+    assert [i.location.line for i in items if isinstance(i, Skipped)] == [4]
+    assert [(f.skipped, f.rejected) for f in log.files] == [(1, 0)]
 
 
 def test_the_suggested_rule_leaves_the_totals_line_out_and_counts_it(write: Write) -> None:

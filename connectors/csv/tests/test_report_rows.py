@@ -101,8 +101,9 @@ def totals_reason(word: str, how: str) -> str:
         (";Razem klient Acme;;100,00", "Razem klient Acme", "skip_blank = ['Numer']"),
         # With the customer left empty, as most reports write it.
         ("Razem;;01.02.2026;300,00", "Razem", "skip_blank = ['Kontrahent']"),
-        # Written for Excel: the text inside ="...".
-        ('="Total";;;300,00', "Total", "skip_blank = ['Kontrahent']"),
+        # Written for Excel: the text inside ="..." (with no customer and no date too, it is
+        # skipped: tests/test_messy_exports.py).
+        ('="Total";;01.02.2026;300,00', "Total", "skip_blank = ['Kontrahent']"),
         ('="Razem";Acme;01.02.2026;300,00', "Razem", "drop = { 'Numer' = ['Razem'] }"),
         (';="Razem";;300,00', "Razem", "skip_blank = ['Numer']"),
     ],
@@ -314,6 +315,12 @@ def test_a_totals_label_in_the_number_cell_never_makes_an_invoice(
 ) -> None:
     items, _ = read(write, BY_ID, HEADER + GOOD + f"{label};{customer};{day};300,00\n")
     assert numbers(items) == ["F/1", "F/2"]
+    bare = label.removesuffix(":").casefold() in {w.casefold() for w in _WORDS}
+    if bare and not customer and not day:
+        # The word alone (or before a colon), no customer, no date: skipped, not rejected.
+        assert rejections(items) == []
+        assert [i.location.line for i in items if isinstance(i, Skipped)] == [4]
+        return
     [(line, reason)] = rejections(items)
     assert line == 4
     assert reason.startswith(f"this row is a totals line ({label!r})")

@@ -326,7 +326,7 @@ def _clients_table(review: Review) -> list[str]:
     ]
     rows = []
     for client in review.clients.values():
-        overdue = sum((p.overdue_balance for p in client.profiles.values()), Decimal(0))
+        overdue = client.overdue  # as judged: after its unapplied money is applied
         signals = sorted({_signal_name(f.signal.value) for f in client.findings})
         name = isolated(client.name, (client.name,))
         anchor = (

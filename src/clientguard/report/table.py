@@ -30,7 +30,6 @@ from clientguard.report.text import (
     fit,
     more_notes,
     note_groups,
-    one_line,
     pad,
     severity_word,
     wrap,
@@ -90,10 +89,16 @@ def render_table(review: Review, *, title: str | None = None) -> str:
     """The review as text lines of at most :data:`WIDTH` columns, ending with a newline."""
     lines: list[str] = []
     currency = review.base_currency
-    heading = _("clientguard review as of {date} ({currency})").format(
-        date=review.as_of, currency=currency)
     if title:
-        heading = _("{title}: {heading}").format(title=one_line(title), heading=heading)
+        # The title's own words, then the date and currency: a title too long is cut in its
+        # words, never the date or the currency (docs/cli.md, "--title").
+        titled = _("{title}, as of {date} ({currency})")
+        room = WIDTH - columns(titled.format(title="", date=review.as_of, currency=currency))
+        heading = titled.format(title=fit(title, max(room, 1)), date=review.as_of,
+                                currency=currency)
+    else:
+        heading = _("clientguard review as of {date} ({currency})").format(
+            date=review.as_of, currency=currency)
     lines += [fit(heading, WIDTH), "=" * min(WIDTH, columns(heading))]
     # What the data cannot support comes before any number built on it.
     for warning in data_warnings(review):
@@ -196,7 +201,7 @@ def _client_table(review: Review) -> list[str]:
         lines.append(_("(no clients in the window)"))
     revenue = review.book.revenue.shares
     for client in review.clients.values():
-        overdue = sum((p.overdue_balance for p in client.profiles.values()), Decimal(0))
+        overdue = client.overdue  # as judged: after its unapplied money is applied
         late = weighted_days_late(client)
         signals: list[str] = []
         seen = set()

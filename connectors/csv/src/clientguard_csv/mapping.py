@@ -42,6 +42,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from clientguard.i18n import gettext as _
 from clientguard.money import is_currency
 from clientguard_csv.amounts import AmountFormat
 from clientguard_csv.cell_patterns import pattern_problem
@@ -315,7 +316,7 @@ class CsvMapping(FormatOptions):
         """The stream's effective format: its own keys, else the top level's, else defaults."""
         stream = self.stream(name)
         if stream is None:
-            raise MappingError(f"the mapping has no [{name}] table")
+            raise MappingError(_("the mapping has no [{name}] table").format(name=name))
 
         def pick(key: str) -> Any:
             own = getattr(stream, key)
@@ -362,48 +363,54 @@ def _check_streams(mapping: CsvMapping) -> list[str]:
         known = FIELDS[name]
         for field in stream.columns:
             if field not in known:
-                problems.append(
-                    f"{name}.columns.{field}: unknown field; the fields of [{name}.columns] "
-                    f"are {', '.join(known)}"
-                )
+                problems.append(_(
+                    "{name}.columns.{field}: unknown field; the fields of [{name}.columns] "
+                    "are {known}").format(name=name, field=field, known=", ".join(known)))
         for key, spec in stream.columns.items():
             if bool(spec.column) == bool(spec.join):
-                problems.append(f"{name}.columns.{key}: give either column or join")
+                problems.append(_("{name}.columns.{key}: give either column or join").format(
+                    name=name, key=key))
             if spec.occurrence is not None and spec.join:
-                problems.append(f"{name}.columns.{key}: occurrence goes with column, not join")
+                problems.append(_(
+                    "{name}.columns.{key}: occurrence goes with column, not join").format(
+                        name=name, key=key))
         for group in REQUIRED[name]:
             if not any(f in stream.columns or f == stream.carry_down for f in group):
-                problems.append(f"[{name}.columns] must map {' or '.join(group)}")
+                problems.append(_("[{name}.columns] must map {fields}").format(
+                    name=name, fields=_(" or ").join(group)))
         if name == "invoices" and not (
             {"due_date", "terms_days"} & stream.columns.keys()
             or stream.default_terms_days is not None
         ):
-            problems.append(
+            problems.append(_(
                 "[invoices] needs a due date: map due_date or terms_days in [invoices.columns], "
                 "or set default_terms_days"
-            )
+            ))
         if stream.status is not None and name != "invoices":
-            problems.append(f"{name}.status: only invoices have a status table")
+            problems.append(_("{name}.status: only invoices have a status table").format(name=name))
         if stream.default_terms_days is not None and name != "invoices":
-            problems.append(f"{name}.default_terms_days: only invoices have payment terms")
+            problems.append(_("{name}.default_terms_days: only invoices have payment terms").format(
+                name=name))
         for column, patterns in stream.drop_matching.items():
             problems.extend(f"{name}.drop_matching.{column}: {problem}" for problem in
                             map(pattern_problem, patterns) if problem is not None)
         if stream.carry_down is not None:
             if name == "customers":
-                problems.append("customers.carry_down: a customers file names its customers "
-                                "on every row; carry_down is for the streams that name one")
+                problems.append(_("customers.carry_down: a customers file names its customers "
+                                  "on every row; carry_down is for the streams that name one"))
             carried = stream.columns.get(stream.carry_down)
             if carried is not None and carried.join:
-                problems.append(f"{name}.carry_down: {stream.carry_down} is joined from "
-                                "several columns; map it to one column (or leave it out of "
-                                "the columns: the heading rows then give it alone)")
+                problems.append(_("{name}.carry_down: {field} is joined from "
+                                  "several columns; map it to one column (or leave it out of "
+                                  "the columns: the heading rows then give it alone)").format(
+                                      name=name, field=stream.carry_down))
         if stream.group_rows and not {"id", "number"} & stream.columns.keys():
-            problems.append(f"[{name}] group_rows needs an id or number column to group by")
+            problems.append(_(
+                "[{name}] group_rows needs an id or number column to group by").format(name=name))
         if name == "time_entries" and {"hours", "duration"} <= stream.columns.keys():
-            problems.append("[time_entries.columns] map hours or duration, not both")
+            problems.append(_("[time_entries.columns] map hours or duration, not both"))
     if not any(mapping.stream(name) for name in STREAMS):
-        problems.append("the mapping has no stream table ([invoices], [payments], ...)")
+        problems.append(_("the mapping has no stream table ([invoices], [payments], ...)"))
     return problems
 
 
@@ -412,7 +419,8 @@ def parse_mapping(text: str, origin: str = "mapping") -> CsvMapping:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise MappingError(f"{origin}: not valid TOML: {exc}") from None
+        raise MappingError(_("{origin}: not valid TOML: {reason}").format(
+            origin=origin, reason=exc)) from None
     return mapping_from_dict(data, origin)
 
 
@@ -425,7 +433,7 @@ def mapping_from_dict(data: dict[str, Any], origin: str = "mapping") -> CsvMappi
         for error in exc.errors(include_url=False):
             where = ".".join(str(p) for p in error["loc"] if not str(p).startswith("function-"))
             if error["type"] == "extra_forbidden":
-                lines.append(f"{where}: unknown key")
+                lines.append(_("{where}: unknown key").format(where=where))
             else:
                 lines.append(f"{where}: {str(error['msg']).removeprefix('Value error, ')}")
         raise MappingError(f"{origin}: " + "; ".join(lines)) from None
@@ -444,8 +452,8 @@ def load_mapping(path: str | Path) -> CsvMapping:
         raise mapping_unreadable(str(file), exc) from None
     except UnicodeDecodeError as exc:
         line = file.read_bytes()[: exc.start].count(b"\n") + 1
-        raise MappingError(f"{file}: line {line} is not UTF-8 text: save the mapping as UTF-8 "
-                           "(TOML files are UTF-8)") from None
+        raise MappingError(_("{file}: line {line} is not UTF-8 text: save the mapping as UTF-8 "
+                             "(TOML files are UTF-8)").format(file=file, line=line)) from None
     return parse_mapping(text, str(file))
 
 
@@ -458,7 +466,8 @@ PRESETS: tuple[str, ...] = (
 def preset_text(name: str) -> str:
     """The TOML of a preset, with its comments: a starting point for one's own mapping."""
     if name not in PRESETS:
-        raise MappingError(f"no preset named {name!r}; the presets are {', '.join(PRESETS)}")
+        raise MappingError(_("no preset named {name}; the presets are {presets}").format(
+            name=repr(name), presets=", ".join(PRESETS)))
     return (resources.files("clientguard_csv") / "presets" / f"{name}.toml").read_text("utf-8")
 
 

@@ -108,7 +108,13 @@ from clientguard_csv.fields import clean_text as _clean
 from clientguard_csv.headings import Headings, heading_text
 from clientguard_csv.mapping import PRESETS, STREAMS, CsvMapping, StreamMapping, load_preset
 from clientguard_csv.names import CustomerDirectory, normalise_name, other_taxpayer
-from clientguard_csv.report_rows import cell_text, is_label, label_pattern, totals_label
+from clientguard_csv.report_rows import (
+    bare_totals_word,
+    cell_text,
+    is_label,
+    label_pattern,
+    totals_label,
+)
 from clientguard_csv.textfile import (
     CsvRowError,
     Layout,
@@ -756,6 +762,20 @@ class _Builder:
                     file_log.skipped += 1
                     yield Skipped(rule, Location(self.file, row.line))
                     continue
+            # A bare totals line (``Razem;;;300,00``: the word alone where the id or number
+            # is, no customer, no date) is skipped, as a skip_blank rule would: no record can
+            # be made of it (until 2026-12-08 rejected, asking for that rule). The columnar
+            # reader leaves every row with a totals word to this path: both readers agree.
+            if row.checked is None and self.key_positions:
+                word = bare_totals_word(row.cells, self.key_positions)
+                if word is not None and self._unnamed_undated(row):
+                    if group:  # (a totals line ends the group above it)
+                        yield from build(group)
+                        group, key = [], ""
+                    file_log.skipped += 1
+                    yield Skipped(f"{self.name}: a totals line ({word!r}) with no customer "
+                                  "and no date, not a record", Location(self.file, row.line))
+                    continue
             # The header again (after the rules: a mapping that leaves such rows out says so).
             first_cell = row.cells[0]
             if ((first_cell == header_first or first_cell[:1] in _HEADER_WRAPS
@@ -1183,6 +1203,16 @@ class _Builder:
         return (f"this row is a totals line ({word!r}), not a record: leave such lines out "
                 f"with {how} in the mapping's [{self.name}] table (the rows it leaves out are "
                 "counted as skipped)")
+
+    def _unnamed_undated(self, row: Row) -> bool:
+        """Whether the row's customer and date cells (those the mapping maps, at least one)
+        are all empty: what a bare totals line leaves empty and a record fills."""
+        reader, cells = self.reader, row.cells
+        fields = [f for f in _NAMING if reader.has(f)]
+        if not fields or any(f not in reader.single for f in fields):
+            return False  # (a customer joined from several columns: not told apart here)
+        return all(not (reader.single[f] < len(cells) and cell_text(cells[reader.single[f]]))
+                   for f in fields)
 
     def _first_empty(self, row: Row) -> str | None:
         """The column of the row's first empty identity cell (id, number, customer, date):
@@ -2061,6 +2091,9 @@ REASON_LIMIT = 500
 #: How a header cell written for a spreadsheet starts (``="Number"``, `` Number``), or one
 #: after a byte-order mark (a second export's header, two files joined).
 _HEADER_WRAPS = frozenset('= \t"*\ufeff')
+
+#: The fields that say whose and when a row is: a bare totals line leaves them all empty.
+_NAMING = ("customer_id", "customer_name", "date", "issue_date")
 
 #: The fields that say which record a row is: a totals line leaves them empty (or labels one).
 _IDENTITY = ("id", "number", "customer_id", "customer_name", "name", "date", "issue_date")

@@ -5,8 +5,9 @@ totals line (``Razem;;;300,00``), a per-customer subtotal (``Razem klient Acme``
 same filled in like a record (``Ogółem;2 faktury;01.02.2026;300,00``). Read as a record,
 such a row is an invoice numbered ``Ogółem``: a silently wrong number. :func:`totals_label`
 is the one rule that names them; the row reader (:mod:`clientguard_csv.reading`) rejects such
-a row, and the columnar reader (:mod:`clientguard_csv.columnar`) leaves it to the row
-reader, so that both give the same.
+a row (but skips a bare one, :func:`bare_totals_word` with no customer and no date), and the
+columnar reader (:mod:`clientguard_csv.columnar`) leaves it to the row reader, so that both
+give the same.
 
 The rule (docs/connectors/csv.md, *Files*): a row is a totals line when
 
@@ -33,7 +34,8 @@ from clientguard.money import is_currency
 from clientguard_csv.textfile import spreadsheet_text
 
 __all__ = [
-    "TOTALS_WORDS_RE2", "cell_text", "is_label", "label_pattern", "totals_label", "totals_of",
+    "TOTALS_WORDS_RE2", "bare_totals_word", "cell_text", "is_label", "label_pattern",
+    "totals_label", "totals_of",
 ]
 
 _WORDS = (r"(?:grand\s+|sub[\s-]*)?totals?|sum|suma|razem|ogółem|ogolem|łącznie|lacznie|"
@@ -100,6 +102,30 @@ def totals_label(cells: Sequence[str], keys: Sequence[int]) -> tuple[str, int] |
             text = cell_text(cell)
             if text:
                 return (text, position) if is_label(text) else None
+    return None
+
+
+#: A totals word alone in its cell, or before a colon (``Razem``, ``OGÓŁEM:``): no customer's
+#: subtotal, no currency, nothing an invoice number could be.
+_WORD_ALONE = re.compile(rf"(?i:{_WORDS})\s*:?")
+
+#: The first letters of the totals words (both cases): a cell that starts otherwise is none.
+_WORD_STARTS = frozenset("tTgGsSrRoOłŁlLpP=")
+
+
+def bare_totals_word(cells: Sequence[str], keys: Sequence[int]) -> str | None:
+    """The totals word of a row whose id or number cell (``keys``: their positions) is a
+    totals word alone, or before a colon (``Razem``, ``Suma:``; the text inside ``="..."``),
+    as the cell writes it; else None. With its customer and date cells empty, such a row is a
+    report's totals line that the readers skip (docs/connectors/csv.md, *Files*)."""
+    width = len(cells)
+    for position in keys:
+        if position < width:
+            cell = cells[position].lstrip()
+            if cell[:1] in _WORD_STARTS:
+                text = cell_text(cell)
+                if _WORD_ALONE.fullmatch(text):
+                    return text
     return None
 
 

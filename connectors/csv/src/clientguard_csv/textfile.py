@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
+from clientguard.i18n import gettext as _
 from clientguard.i18n import noop
 from clientguard_csv.charsets import detect_encoding, guess_encoding
 from clientguard_csv.errors import CsvFileError, file_unreadable, not_a_file
@@ -303,10 +304,11 @@ def open_layout(
     try:
         text = codecs.getincrementaldecoder(chosen)("replace").decode(sample)
     except UnicodeError as exc:  # e.g. utf-32 without its byte-order mark
-        raise CsvFileError(f"{file}: the file cannot be read as {chosen}: {exc}; set the "
-                           "encoding the file is written in, or \"auto\"") from None
+        raise CsvFileError(_("{file}: the file cannot be read as {encoding}: {reason}; set the "
+                             "encoding the file is written in, or \"auto\"").format(
+                                 file=file, encoding=chosen, reason=exc)) from None
     if not text.strip():
-        raise CsvFileError(f"{file}: the file is empty")
+        raise CsvFileError(_("{file}: the file is empty").format(file=file))
 
     candidates = DELIMITERS if delimiter == "auto" else (delimiter,)
     best: tuple[int, int, str, int, list[str]] | None = None  # (-found, line, delim, ...)
@@ -315,10 +317,9 @@ def open_layout(
         if header_line is not None:
             records = [r for r in records if r[0] == header_line]
             if not records:
-                raise CsvFileError(
-                    f"{file}: header_line = {header_line} is past the first "
-                    f"{HEADER_SEARCH_RECORDS} rows or the end of the file"
-                )
+                raise CsvFileError(_(
+                    "{file}: header_line = {line} is past the first {n} rows or the end of "
+                    "the file").format(file=file, line=header_line, n=HEADER_SEARCH_RECORDS))
         for line, cells in records:
             missing = columns.missing(cells)
             if not missing:
@@ -345,16 +346,22 @@ def open_layout(
     if other_format is not None:
         raise CsvFileError(f"{file}: {other_format}")
     missing = columns.missing(best_cells)
-    where = f"line {header_line}" if header_line is not None else (
-        f"the first {HEADER_SEARCH_RECORDS} lines"
-    )
-    shown = ", ".join(repr(c) for c in best_cells if c.strip()) or "(nothing)"
-    raise CsvFileError(
-        f"{file}: no header line in {where} has every column the mapping names. "
-        f"Missing: {', '.join(missing)}. The closest line, line {best_line}, has: {shown}. "
-        "Change the mapping's columns to the file's names (a list gives alternatives), or "
-        "check the delimiter and encoding"
-    )
+    shown = ", ".join(repr(c) for c in best_cells if c.strip()) or _("(nothing)")
+    if header_line is not None:
+        message = _(
+            "{file}: no header line in line {n} has every column the mapping names. "
+            "Missing: {missing}. The closest line, line {line}, has: {shown}. "
+            "Change the mapping's columns to the file's names (a list gives alternatives), or "
+            "check the delimiter and encoding")
+    else:
+        message = _(
+            "{file}: no header line in the first {n} lines has every column the mapping names. "
+            "Missing: {missing}. The closest line, line {line}, has: {shown}. "
+            "Change the mapping's columns to the file's names (a list gives alternatives), or "
+            "check the delimiter and encoding")
+    raise CsvFileError(message.format(
+        file=file, n=header_line if header_line is not None else HEADER_SEARCH_RECORDS,
+        missing=", ".join(missing), line=best_line, shown=shown))
 
 
 def _check_unique(file: str, line: int, cells: list[str], columns: Columns) -> None:
@@ -368,14 +375,13 @@ def _check_unique(file: str, line: int, cells: list[str], columns: Columns) -> N
             continue  # the mapping says which one
         for name in names:
             if seen.get(name, 0) > 1:
-                raise CsvFileError(
-                    f"{file}: line {line}: the header has the column {label} "
-                    f"{seen[name]} times, so the mapping cannot tell which one it means: "
-                    f"say which with {{ column = {_written(cells, name)!r}, occurrence = N }} "
-                    f"in the mapping's "
-                    f"columns (N = 1 for the first from the left, at column "
-                    f"{_positions(cells, name)} of the header)"
-                )
+                raise CsvFileError(_(
+                    "{file}: line {line}: the header has the column {label} {n} times, so the "
+                    "mapping cannot tell which one it means: say which with {{ column = "
+                    "{written}, occurrence = N }} in the mapping's columns (N = 1 for the "
+                    "first from the left, at column {positions} of the header)").format(
+                        file=file, line=line, label=label, n=seen[name],
+                        written=repr(_written(cells, name)), positions=_positions(cells, name)))
             if name in seen:
                 break
 
@@ -578,7 +584,8 @@ def _undecodable(layout: Layout) -> CsvFileError:
     encoding = layout.encoding
     if codecs.encode("\n", encoding) != b"\n":
         # UTF-16, UTF-32, EBCDIC: a line is not the bytes up to b"\n": no line to name.
-        return CsvFileError(f"{layout.file}: the file is not valid {encoding}")
+        return CsvFileError(_("{file}: the file is not valid {encoding}").format(
+            file=layout.file, encoding=encoding))
     with layout.path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             if number == 1 and layout.bom:
@@ -587,12 +594,14 @@ def _undecodable(layout: Layout) -> CsvFileError:
                 raw.decode(encoding)
             except UnicodeDecodeError as exc:
                 bad = raw[exc.start : exc.end]
-                return CsvFileError(
-                    f"{layout.file}: line {number} is not valid {encoding} (bytes {bad!r} at "
-                    f"position {exc.start + 1}); set encoding in the mapping, e.g. "
-                    'encoding = "cp1250" for Polish exports or "latin-1"'
-                )
-    return CsvFileError(f"{layout.file}: the file is not valid {encoding}")  # pragma: no cover
+                return CsvFileError(_(
+                    "{file}: line {line} is not valid {encoding} (bytes {bytes} at position "
+                    "{position}); set encoding in the mapping, e.g. encoding = \"cp1250\" for "
+                    "Polish exports or \"latin-1\"").format(
+                        file=layout.file, line=number, encoding=encoding, bytes=repr(bad),
+                        position=exc.start + 1))
+    return CsvFileError(_("{file}: the file is not valid {encoding}").format(
+        file=layout.file, encoding=encoding))  # pragma: no cover
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,7 +39,7 @@ from clientguard.metrics.cost.limitation import (
 )
 from clientguard.metrics.cost.polish_calendar import polish_term_end
 from clientguard.metrics.cost.rates import Jurisdiction, RateTable
-from clientguard.money import ONE, FxTable, round_money
+from clientguard.money import ONE, FxTable, rate_reason_words, round_money
 from clientguard.policy import Policy
 from clientguard.settlement import (
     AppliedPart,
@@ -700,7 +700,8 @@ class _Law:
                     )
                 )
         except DataError as exc:
-            notes.append(_("no statutory interest: {error}").format(error=exc))
+            notes.append(_("no statutory interest: {error}").format(
+                error=rate_reason_words(str(exc))))
         if jurisdiction == "pl" and until <= polish_term_end(due):
             # Paid (or, open, looked at) by the end of its term as art. 115 KC moves it off a
             # Saturday or a day free from work: not late in law, so no compensation (art. 10
@@ -711,21 +712,24 @@ class _Law:
                 jurisdiction, debt, invoice.currency, due, fx
             )
         except DataError as exc:
-            notes.append(_("no fixed compensation: {error}").format(error=exc))
+            notes.append(_("no fixed compensation: {error}").format(
+                error=rate_reason_words(str(exc))))
             return interest, None, None, notes
         try:
             compensation_base = _priced_in_base(
                 jurisdiction, compensation.amount, compensation.currency,
                 compensation.rule_date, base, fx)
         except DataError as exc:
-            notes.append(_("compensation not converted: {error}").format(error=exc))
+            notes.append(_("compensation not converted: {error}").format(
+                error=rate_reason_words(str(exc))))
         else:
             if compensation_base is None and fx is not None and not compensation.priced:
                 # Polish law owes its PLN equivalent at the NBP rate of the rule date, which
                 # the ledger's exchange rates lack: left to fill in as without them, and the
                 # note names the rate, not a table the ledger has.
+                # The reason in the reader's words (until 2026-12-08 English in a Polish note).
                 notes.append(_("compensation not converted: {error}").format(
-                    error=_missing_eur_pln(fx, compensation.rule_date)[1]))
+                    error=rate_reason_words(str(_missing_eur_pln(fx, compensation.rule_date)[1]))))
             elif compensation_base is None:
                 # Polish law owes its PLN equivalent, at a rate the ledger does not have: the
                 # claim leaves it to fill in, in no total, so it is in no base sum either
