@@ -203,13 +203,15 @@ def _disputed_oldest() -> cg.Ledger:
 
 def _all_disputed() -> cg.Ledger:
     """P: four invoices of 10,000 due 1 Jun, 1 Jul, 1 Aug and 1 Sep 2025, each disputed five
-    days after its due date, open; 40,000 paid on 1 Jun allocated to nothing."""
+    days after its due date, open; 40,000 paid on 1 Oct, after every dispute was raised,
+    allocated to nothing (until 2026-12-08 it was paid on 1 Jun: the money came before any
+    dispute, so it now pays them, as art. 451 § 3 KC has it)."""
     records: list[AnyRecord] = [customer("p", "P")]
     for k, due in enumerate(["2025-06-01", "2025-07-01", "2025-08-01", "2025-09-01"]):
         day = date.fromisoformat(due)
         records.append(invoice("p", id=f"P{k}", issued=day - timedelta(days=30), due=day,
                                total="10000.00", disputed_on=day + timedelta(days=5)))
-    records.append(payment("p", id="PU", on="2025-06-01", amount="40000.00"))
+    records.append(payment("p", id="PU", on="2025-10-01", amount="40000.00"))
     return ledger(*records, *_on_time())
 
 
