@@ -250,9 +250,55 @@ def test_money_that_pays_part_of_an_invoice_leaves_it_open_and_is_named() -> Non
     books = _books(payment("p", id="PU", on="2025-10-15", amount="25000.00"))
     document = claim(books, "p", as_of=AS_OF)
     p2 = next(line for line in document.invoices if line.invoice_id == "P2")
-    assert (p2.still_open, p2.unapplied_paid_on, p2.interest_until) == (True, None, AS_OF)
+    # The line names the money that pays part of it (until 2026-12-08 unapplied_paid_on was
+    # None there, while the claim's ``unapplied`` named the money).
+    assert (p2.still_open, p2.unapplied_paid_on, p2.interest_until) == (
+        True, date(2025, 10, 15), AS_OF)
     # What it still owes once the money is applied: 10,000 - the 5,000 left after P0 and P1.
     assert p2.open_balance == Decimal("5000.00")
     assert [(p.start, p.end, p.principal) for p in p2.periods] == [
         (date(2025, 11, 2), AS_OF, Decimal("5000.00"))]
     assert [m.document_id for m in document.unapplied] == ["PU"]
+
+
+def test_a_line_paid_in_part_says_by_what_and_how_much() -> None:
+    # 5,000 of 15 Oct pays half of P0 (due 1 Sep): 10,000 owed 2 Sep-15 Oct, 44 days,
+    # 10,000 x 0.1015 x 44 / 365 = 122.356, then 5,000 16 Oct-31 Dec, 77 days, 5,000 x 0.1015
+    # x 77 / 365 = 107.062: 229.42. The line names the payment and what it paid: the debtor
+    # sees why the interest falls on 15 Oct (the reviewer's g0, 2026-12-08: no line said so).
+    books = _books(payment("p", id="PU", on="2025-10-15", amount="5000.00"))
+    document = claim(books, "p", as_of=AS_OF)
+    p0 = document.invoices[0]
+    assert (p0.invoice_id, p0.still_open, p0.open_balance, p0.interest_claimed) == (
+        "P0", True, Decimal("5000.00"), Decimal("229.42"))
+    assert (p0.unapplied_paid_on, p0.unapplied_paid_by, p0.unapplied_paid) == (
+        date(2025, 10, 15), "payment", Decimal("5000.00"))
+    assert [line.invoice_id for line in document.invoices if line.unapplied_paid_on] == ["P0"]
+    assert [m.document_id for m in document.unapplied] == ["PU"]
+    assert "Paid in part (5,000.00 EUR) by the payment of 15 Oct 2025." in render_claim(
+        document, "html", lang="en")
+    nbsp = "\u00a0"
+    assert f"Zapłacona częściowo (5{nbsp}000,00 EUR) wpłatą z dnia 15.10.2025." in \
+        render_claim(document, "html", lang="pl")
+    data = json.loads(render_claim(document, "json"))
+    assert (data["invoices"][0]["unapplied_paid_on"], data["invoices"][0]["unapplied_paid"]) \
+        == ("2025-10-15", "5000.00")
+
+
+def test_a_prepaid_line_names_the_day_the_money_came() -> None:
+    # Y (issued 1 Sep, due 20 Dec) and X (issued 1 Dec, due 10 Dec), 10,000 each; 15,000 of
+    # 1 Oct pays Y, and its 5,000 left pays X on X's issue date (1 Dec, before its due date):
+    # X owes 5,000 for 21 days, 5,000 x 0.1015 x 21 / 365 = 29.20. Its line names the payment
+    # of 1 Oct (the day the money came), and the letter "Paid in part (5,000.00 EUR)".
+    books = ledger(customer("p", "P"),
+                   invoice("p", id="Y", issued="2025-09-01", due="2025-12-20",
+                           total="10000.00"),
+                   invoice("p", id="X", issued="2025-12-01", due="2025-12-10",
+                           total="10000.00"),
+                   payment("p", id="PU", on="2025-10-01", amount="15000.00"), *_on_time())
+    document = claim(books, "p", as_of=AS_OF)
+    (x,) = document.invoices
+    assert (x.invoice_id, x.interest_claimed, x.unapplied_paid_on, x.unapplied_paid) == (
+        "X", Decimal("29.20"), date(2025, 10, 1), Decimal("5000.00"))
+    assert "Paid in part (5,000.00 EUR) by the payment of 1 Oct 2025." in render_claim(
+        document, "html", lang="en")

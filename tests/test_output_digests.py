@@ -207,6 +207,13 @@ open invoice (``claimable_unapplied`` 0.03 to 9.34 EUR, the book's 15.67; ``fina
 rounding (its two parts, the sentences' and the covered, are each rounded once: Marlowe
 Retail 21,308.85 to 21,308.86, Beacon Labs 256.52 to 256.51; the book's 48,262.28 to
 48,262.31).
+What the unapplied money holds back of a claim is called interest and compensation, not
+interest alone (2026-12-08: the held part may be compensation the money makes not owed): the
+table, JSON and HTML digests of both. Compared line by line on the day of the change: only that
+sentence moved, the sample firm's two (Copperleaf Foods, Halden Logistics) and the 100,000
+invoices' two (the CSV has no such sentence); with the old sentence put back, each report is
+the same text as before. Unapplied money paying in its own time order (only the invoices
+issued by its day, a dispute raised after it not turning it away) moved no byte of either.
 """
 
 from __future__ import annotations
@@ -222,16 +229,16 @@ from clientguard.sample import sample_records
 
 DIGESTS = {
     None: {
-        "table": "052d7ec6c160971de473b7411e0fc09c9fc9bb5d8b832ec1af38f3315c274e87",
-        "json": "df262d4f19b43bcf5d37db9560f559d67fbbe073442461b275864786930e3b88",
+        "table": "1c89e773dfebb3441cdf59f2bfc42ca33f2109611387e5785b6699401c748ece",
+        "json": "02ba016b2852780871022352b40040d187bd19eecdc8f7cc343a445b2bf9d88d",
         "csv": "ba6c429a4c3cfa7445791c61ee7b8a9c0c3cf146ecfac299b7c7addd149f7fd5",
-        "html": "afd9c92a6cdd5665153b95086c66c41b729ca62769718079a64b201e4d4b7c11",
+        "html": "8664e1a6fbba64463d83ae9d6507a323f5ddbc60fff25dba350aa2971efa5d6d",
     },
     100_000: {
-        "table": "39fb1f88694cb639304b1ca6f98214c2d5179008bdf51b486a3a80449112486d",
-        "json": "a77fad99a1e8b3924d06c62c8bd497b129675a41ff29275fed2eaaf9a0038d8d",
+        "table": "268e55c864e661c59e95340b66eabded855da22ed72a8cf419afb65831396d6a",
+        "json": "72f5aa5219ff4f17875c6c31fe4796916ed9004064f9e39f9540eed608cc872c",
         "csv": "0402dce9ac545a896b8e9bbf1b83c1f510485784e73b3c6e430516121e6062da",
-        "html": "fadb37e25e9fc732953a34ac8bbe1250e5a8d2eb66c534ee71c4edbdceb0f037",
+        "html": "250fc8589d467f274bf7b788ed6746dfbbe7b54712ea41ab0b0207b938fd80fc",
     },
 }
 

@@ -37,7 +37,7 @@ Pure: no clock, no files. ``as_of`` is passed in; only what had happened by then
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
@@ -72,6 +72,7 @@ from clientguard.money import ZERO, round_money
 from clientguard.names import ids_named
 from clientguard.policy import Policy
 from clientguard.settlement import (
+    AppliedPart,
     Settlement,
     UnappliedPart,
     check_as_of,
@@ -239,11 +240,16 @@ class ClaimedInvoice(BaseModel):
     #: The fixed compensation is time-barred as of ``as_of``: shown, not claimed.
     compensation_time_barred: bool = False
     #: The day of the client's unapplied payment or credit note that pays this invoice, open in
-    #: the books: the claim counts it paid that day (``paid_on``; ``clientguard.unapplied``,
-    #: docs/claims.md, "Unapplied money"). None for an invoice the books settle or leave open.
+    #: the books, in full or in part (the last such document, where several do): the claim
+    #: counts what it pays paid that day (``paid_on``, or ``open_balance`` for a part;
+    #: ``clientguard.unapplied``, docs/claims.md, "Unapplied money"). None for an invoice no
+    #: such money pays (until 2026-12-08 also for one it pays in part).
     unapplied_paid_on: date | None = None
     #: What that money is: ``payment`` or ``credit_note`` (None with ``unapplied_paid_on``).
     unapplied_paid_by: Literal["payment", "credit_note"] | None = None
+    #: What the unapplied money pays of the invoice, in ``currency`` (None with
+    #: ``unapplied_paid_on``).
+    unapplied_paid: Decimal | None = None
     notes: tuple[str, ...] = ()
 
     @property
@@ -315,8 +321,10 @@ class Claim(BaseModel):
     #: KC's three years, and under EU and UK law.
     pl_limitation_years: int | None = None
     #: The client's payments and credit notes unapplied as of ``as_of`` that pay at least one
-    #: invoice of the claim (each such line has ``unapplied_paid_on``): the owner should apply
-    #: them in the books, dated the day they came (docs/claims.md, "Unapplied money").
+    #: of the invoices the claim reads (each line they pay, in full or in part, has
+    #: ``unapplied_paid_on``; one they pay by its due date is on no line: it was not late):
+    #: the owner should apply them in the books, dated the day they came (docs/claims.md,
+    #: "Unapplied money").
     unapplied: tuple[UnappliedMoney, ...] = ()
 
     @property
@@ -525,12 +533,17 @@ def claim(
              if jurisdiction == "pl" and policy.pl_limitation_years != 3 else None)
     parts = [part for part in unapplied_parts(ledger, as_of=as_of)
              if ledger.group_of(part.customer_id) == group]
+    # A line the money pays, in full or in part, names the day the last document that pays
+    # it came (for money that came before the invoice was issued, not the issue date its
+    # part is counted on).
+    came: dict[tuple[str, str], date] = {(p.kind, p.document_id): p.on for p in parts}
     lines = [
         _line(item, by_id[item.invoice_id], owing[item.invoice_id], jurisdiction,
               as_of, short,
               _payment_days(ledger, jurisdiction, by_id[item.invoice_id], as_of),
-              acknowledged,
-              paid_in[item.invoice_id][-1].date if item.invoice_id in settled else None, parts)
+              acknowledged, _came(paid_in.get(item.invoice_id, ()), came), parts,
+              sum((p.application.amount for p in paid_in[item.invoice_id]), ZERO)
+              if item.invoice_id in paid_in else None)
         for item in items
     ]
     # The document lists the invoices by due date, then number (the order they fell due).
@@ -575,8 +588,9 @@ def claim(
         time_barred_totals=time_barred_totals,
         limitation_checked=time_barred_from(jurisdiction, as_of) is not None,
         pl_limitation_years=short,
-        unapplied=_unapplied_used(parts, {by_id[i].currency: day for i, day in sorted(
-            ((i, shares[-1].date) for i, shares in paid_in.items()), key=lambda kv: kv[1])}),
+        unapplied=_unapplied_used(parts, {(p.application.document_kind,
+                                            p.application.document_id)
+                                           for shares in paid_in.values() for p in shares}),
     )
 
 
@@ -604,16 +618,26 @@ def _paid_by(day: date | None, currency: str,
     return "payment" if "payment" in kinds or not kinds else "credit_note"
 
 
+def _came(paid: Sequence[AppliedPart], came: Mapping[tuple[str, str], date]) -> date | None:
+    """The day the last document of ``paid`` (what the unapplied money pays of an invoice)
+    came, by its kind and id in ``came``; None where nothing pays it."""
+    if not paid:
+        return None
+    last = paid[-1].application
+    return came[(last.document_kind, last.document_id)]
+
+
 def _unapplied_used(
-    parts: Sequence[UnappliedPart], last: Mapping[str, date]
+    parts: Sequence[UnappliedPart], used: Set[tuple[str, str]]
 ) -> tuple[UnappliedMoney, ...]:
-    """The unapplied documents, in the order they came, of each currency up to the last day
-    (``last``) of the claim's invoices they pay: what the note names."""
+    """The unapplied documents (``parts``) that pay the claim's invoices (``used``, by kind
+    and id), in the order they came: what the note names (until 2026-12-08 every document up
+    to the last day that paid one, whether it paid one of them or not)."""
     return tuple(
         UnappliedMoney(kind=p.kind, document_id=p.document_id, customer_id=p.customer_id,
                        on=p.on, currency=p.currency, amount=p.amount)
         for p in sorted(parts, key=lambda p: (p.on, p.kind != "payment"))
-        if p.currency in last and p.on <= last[p.currency])
+        if (p.kind, p.document_id) in used)
 
 
 def _selected(
@@ -718,12 +742,14 @@ def _line(
     acknowledged: Acknowledged,
     unapplied_on: date | None = None,
     parts: Sequence[UnappliedPart] = (),
+    unapplied_paid: Decimal | None = None,
 ) -> ClaimedInvoice:
     """``pl_years``: a Polish main claim's period where it is not art. 118 KC's three years
     (``Claim.pl_limitation_years``), else None. ``payments``: the days the debtor paid part of
     the invoice, which restart a UK debt's six years (as the lateness costs passed them);
     ``acknowledged``: the debtor's acknowledgements (the same the lateness costs read);
-    ``unapplied_on``: the day of the unapplied money that pays it (of ``parts``), if any."""
+    ``unapplied_on``: the day of the unapplied money that pays it (of ``parts``), if any, and
+    ``unapplied_paid`` what it pays of it."""
     interest = item.statutory_interest
     compensation = item.compensation
     currency = item.currency
@@ -790,6 +816,7 @@ def _line(
         compensation_time_barred=item.compensation_time_barred,
         unapplied_paid_on=unapplied_on,
         unapplied_paid_by=_paid_by(unapplied_on, currency, parts),
+        unapplied_paid=unapplied_paid if unapplied_on is not None else None,
         notes=item.notes,
     )
 

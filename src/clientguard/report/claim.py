@@ -52,13 +52,13 @@ period, ``time_barred_from``, ``interest_time_barred``, ``interest_claimed``,
 ``main_claim_time_barred_from``; 1.3: each period's ``principal_part``; 1.4: each invoice's
 ``acknowledged_on`` and ``acknowledgement_note``; 1.5: each invoice's ``compensation_debt``
 and ``compensation_debt_currency``; 1.6: the claim's ``unapplied`` and each invoice's
-``unapplied_paid_on`` and ``unapplied_paid_by``). A document is written in the oldest version
-that holds what it says: 1.6 where the client's unapplied money pays an invoice of the claim,
-else 1.5 where a compensation's band was read on another debt than the invoice's
-total, else 1.4 where the debtor's acknowledgement moved a debt's bar, else 1.3 where a period
-is split by the part of the debt paid before its bar, else 1.2 for a Polish claim of two years
-or one with a debt barred on another day than its interest (a UK debt a part payment
-restarted), else the 1.1 document clientguard wrote before, byte for byte."""
+``unapplied_paid_on``, ``unapplied_paid_by`` and ``unapplied_paid``). A document is written
+in the oldest version that holds what it says: 1.6 where the client's unapplied money pays an
+invoice of the claim, else 1.5 where a compensation's band was read on another debt than the
+invoice's total, else 1.4 where the debtor's acknowledgement moved a debt's bar, else 1.3
+where a period is split by the part of the debt paid before its bar, else 1.2 for a Polish
+claim of two years or one with a debt barred on another day than its interest (a UK debt a
+part payment restarted), else the 1.1 document clientguard wrote before, byte for byte."""
 _BAND_DEBT_SCHEMA_VERSION = "1.5"
 _ACKNOWLEDGEMENT_SCHEMA_VERSION = "1.4"
 _PARTS_SCHEMA_VERSION = "1.3"
@@ -66,14 +66,16 @@ _TWO_YEARS_SCHEMA_VERSION = "1.2"
 _GENERAL_PERIOD_SCHEMA_VERSION = "1.1"
 _UNAPPLIED_LEFT_OUT: dict[str, Any] = {
     "unapplied": True,
-    "invoices": {"__all__": {"unapplied_paid_on", "unapplied_paid_by"}},
+    "invoices": {"__all__": {"unapplied_paid_on", "unapplied_paid_by",
+                             "unapplied_paid"}},
 }
 """The fields of schema 1.6, left out of a claim no unapplied money pays an invoice of (empty
 and None there)."""
 _BAND_DEBT_LEFT_OUT: dict[str, Any] = {
     "unapplied": True,
     "invoices": {"__all__": {"compensation_debt", "compensation_debt_currency",
-                             "unapplied_paid_on", "unapplied_paid_by"}},
+                             "unapplied_paid_on", "unapplied_paid_by",
+                             "unapplied_paid"}},
 }
 """The fields of schemas 1.5 and 1.6, left out of a claim whose every band was read on the invoice's
 total (they are None there)."""
@@ -81,7 +83,8 @@ _ACKNOWLEDGEMENT_LEFT_OUT: dict[str, Any] = {
     "unapplied": True,
     "invoices": {"__all__": {"compensation_debt", "compensation_debt_currency",
                              "acknowledged_on", "acknowledgement_note",
-                             "unapplied_paid_on", "unapplied_paid_by"}},
+                             "unapplied_paid_on", "unapplied_paid_by",
+                             "unapplied_paid"}},
 }
 """The fields of schemas 1.4 and 1.5, left out of a claim where no acknowledgement moved a bar
 and no band was read on another debt than the total."""
@@ -90,6 +93,7 @@ _PARTS_LEFT_OUT: dict[str, Any] = {
     "invoices": {"__all__": {"compensation_debt": True, "compensation_debt_currency": True,
                              "acknowledged_on": True, "acknowledgement_note": True,
                              "unapplied_paid_on": True, "unapplied_paid_by": True,
+                             "unapplied_paid": True,
                              "periods": {"__all__": {"principal_part"}}}},
 }
 """The fields of schemas 1.3 to 1.5, left out of a claim with no period split by principal,
@@ -101,6 +105,7 @@ _GENERAL_PERIOD_LEAVES_OUT: dict[str, Any] = {
                              "acknowledgement_note": True, "compensation_debt": True,
                              "compensation_debt_currency": True,
                              "unapplied_paid_on": True, "unapplied_paid_by": True,
+                             "unapplied_paid": True,
                              "periods": {"__all__": {"principal_part"}}}},
 }
 """The fields of schemas 1.2 to 1.5, left out of a claim under the law's general period with
@@ -740,6 +745,14 @@ def _paid_by_unapplied(item: ClaimedInvoice) -> str:
     """The line's words for an invoice the client's unapplied money pays."""
     day = item.unapplied_paid_on
     assert day is not None
+    if item.still_open and item.unapplied_paid is not None:
+        # Paid in part: the rest is still owed, and the line's interest runs on it.
+        paid = _money(item.unapplied_paid, item.currency)
+        if item.unapplied_paid_by == "credit_note":
+            return _("Paid in part ({amount}) by the credit note of {date}.").format(
+                amount=paid, date=_date(day))
+        return _("Paid in part ({amount}) by the payment of {date}.").format(
+            amount=paid, date=_date(day))
     if item.unapplied_paid_by == "credit_note":
         return _("Paid by the credit note of {date}.").format(
             date=_date(day))
