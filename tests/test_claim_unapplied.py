@@ -151,7 +151,13 @@ def test_a_covered_line_is_paid_on_the_moneys_day_and_says_so() -> None:
     assert "w księgach" not in polish
     assert "PU" not in polish
     data = json.loads(render_claim(document, "json"))
-    assert data["schema_version"] == CLAIM_SCHEMA_VERSION == "1.6"
+    # 1.7: no line is disputed, but P0 and P1 say what the money pays of them (unapplied_paid,
+    # a 1.7 field: the oldest version that holds it; 1.6 before the field came).
+    assert data["schema_version"] == CLAIM_SCHEMA_VERSION == "1.7"
+    assert [(i["invoice_id"], i["unapplied_paid"], i["disputed"]) for i in data["invoices"]] \
+        == [("P0", "10000.00", False), ("P1", "10000.00", False), ("P2", None, False),
+            ("P3", None, False)]
+    assert data["disputed_totals"] == {}
     assert data["totals"] == {"EUR": "571.56"}
     assert data["invoices"][0]["unapplied_paid_on"] == "2025-10-15"
     assert data["unapplied"][0]["document_id"] == "PU"
@@ -165,6 +171,40 @@ def test_a_credit_note_line_names_a_credit_note() -> None:
         render_claim(document, "html", lang="en")
 
 
+def test_a_line_a_payment_and_a_credit_note_of_one_day_pay_names_both() -> None:
+    # 5,000 paid and 5,000 credited on 15 Oct: P0's 10,000 (oldest due) takes the payment,
+    # then the credit note (clientguard.unapplied: payments first): both pay it, that day.
+    books = _books(payment("p", id="PU", on="2025-10-15", amount="5000.00"),
+                   credit_note("p", id="CN", issued="2025-10-15", total="5000.00"))
+    document = claim(books, "p", as_of=AS_OF)
+    p0 = document.invoices[0]
+    assert (p0.invoice_id, p0.unapplied_paid_on, p0.unapplied_paid_by) == (
+        "P0", date(2025, 10, 15), "payment_and_credit_note")
+    assert [line.unapplied_paid_on for line in document.invoices[1:]] == [None, None, None]
+    english = render_claim(document, "html", lang="en")
+    assert "Paid by the payment and the credit note of 15 Oct 2025." in english
+    assert "Paid by the payment of 15 Oct 2025." not in english
+    polish = render_claim(document, "html", lang="pl")
+    assert "Zapłacona wpłatą i fakturą korygującą z dnia 15.10.2025." in polish
+    assert "Zapłacona wpłatą z dnia" not in polish
+    data = json.loads(render_claim(document, "json"))
+    assert data["invoices"][0]["unapplied_paid_by"] == "payment_and_credit_note"
+
+
+def test_each_line_names_the_money_of_its_day_that_pays_it() -> None:
+    # 10,000 paid and 10,000 credited on 15 Oct: the payment pays P0 alone, the credit note P1
+    # alone (payments first, oldest due first). Each line names its own (until 2026-12-08
+    # both said "payment": a payment of that day existed).
+    books = _books(payment("p", id="PU", on="2025-10-15", amount="10000.00"),
+                   credit_note("p", id="CN", issued="2025-10-15", total="10000.00"))
+    document = claim(books, "p", as_of=AS_OF)
+    assert [(line.invoice_id, line.unapplied_paid_by) for line in document.invoices[:2]] == [
+        ("P0", "payment"), ("P1", "credit_note")]
+    english = render_claim(document, "html", lang="en")
+    assert english.count("Paid by the payment of 15 Oct 2025.") == 1
+    assert english.count("Paid by the credit note of 15 Oct 2025.") == 1
+
+
 def test_money_that_came_before_every_due_date_leaves_nothing_to_claim() -> None:
     # 40,000 on 15 Aug pays all four invoices before they fall due: none was late, nothing
     # to claim (the review's advice: 999.80 - 999.80 held = 0), and the note still names it.
@@ -173,6 +213,11 @@ def test_money_that_came_before_every_due_date_leaves_nothing_to_claim() -> None
     assert (document.invoices, document.totals) == ((), {})
     assert [m.document_id for m in document.unapplied] == ["PU"]
     assert "PU" not in render_claim(document, "html", lang="en")
+    # Money named, on no line: the 1.6 document (no 1.7 field holds anything).
+    data = json.loads(render_claim(document, "json"))
+    assert data["schema_version"] == "1.6"
+    assert "disputed_totals" not in data
+    assert [m["document_id"] for m in data["unapplied"]] == ["PU"]
 
 
 def test_money_of_another_company_of_the_group_pays_the_claims_invoices() -> None:
@@ -185,21 +230,49 @@ def test_money_of_another_company_of_the_group_pays_the_claims_invoices() -> Non
     assert [(m.customer_id, m.document_id) for m in document.unapplied] == [("a", "PA")]
 
 
-def test_a_disputed_invoice_stays_on_the_claim_and_the_money_skips_it() -> None:
+def test_a_disputed_invoice_stays_on_the_claim_held_and_the_money_skips_it() -> None:
     # P0 disputed: the money skips it (a debtor withholds what it contests) and pays P1
     # (14 days: 38.93) and P2 (paid 15 Oct, before its 1 Nov due date: not late, off the
-    # claim). The claim keeps the disputed P0 as before (336.48 + 40, the review's
-    # claimable_disputed 376.48): 376.48 + 38.93 + 40 + 83.42 + 40 = 578.83, which is the
-    # review's claimable less its claimable_unapplied (999.80 - 420.97), and without the
-    # disputed line the review's advice, 202.35.
+    # claim). The claim lists the disputed P0 (336.48 + 40, the review's claimable_disputed
+    # 376.48) and holds it, as the review's advice does: the totals are 38.93 + 40 + 83.42 + 40
+    # = 202.35, the review's advice (claimable less claimable_disputed less
+    # claimable_unapplied); 376.48 held. Until 2026-12-08 the totals were 578.83, the held
+    # line in them.
     books = _books(payment("p", id="PU", on="2025-10-15", amount="20000.00"), disputed=(0,))
     document = claim(books, "p", as_of=AS_OF)
     assert [line.invoice_id for line in document.invoices] == ["P0", "P1", "P3"]
-    assert document.totals == {"EUR": Decimal("578.83")}
+    assert [line.disputed for line in document.invoices] == [True, False, False]
+    assert document.invoices[0].disputed_on == date(2025, 9, 4)  # _p_invoices: due + 3 days
+    assert document.totals == {"EUR": Decimal("202.35")}
+    assert document.disputed_totals == {"EUR": Decimal("376.48")}
     review = cg.review(books, as_of=AS_OF).clients["p"]
-    assert review.claimable - review.claimable_unapplied == Decimal("578.83")
+    assert review.claimable_disputed == Decimal("376.48")
     assert review.claimable - review.claimable_disputed - review.claimable_unapplied \
         == Decimal("202.35")
+
+
+@pytest.mark.parametrize(("lang", "line", "held", "total"), [
+    ("en", "Disputed since 4 Sep 2025: held until the dispute is settled, not in the totals.",
+     "Held until the disputes are settled, not in the totals: 376.48 EUR.", "202.35 EUR"),
+    ("pl", "Faktura sporna od 04.09.2025: wstrzymana do rozstrzygnięcia sporu, poza sumami.",
+     "Wstrzymane do rozstrzygnięcia sporów, poza sumami: 376,48 EUR.",
+     "202,35 EUR"),
+])
+def test_the_document_says_each_disputed_line_is_held(
+    lang: str, line: str, held: str, total: str
+) -> None:
+    # The same book: P0 disputed on 4 Sep 2025 (376.48 held), 202.35 EUR demanded.
+    books = _books(payment("p", id="PU", on="2025-10-15", amount="20000.00"), disputed=(0,))
+    document = claim(books, "p", as_of=AS_OF)
+    page = render_claim(document, "html", lang=lang)
+    assert page.count(line) == 1  # P0's line only
+    assert held in page
+    assert f"<strong>{total}</strong>" in page
+    data = json.loads(render_claim(document, "json"))
+    assert data["schema_version"] == "1.7"
+    assert data["disputed_totals"] == {"EUR": "376.48"}
+    assert [(i["invoice_id"], i["disputed"], i["disputed_on"]) for i in data["invoices"]] == [
+        ("P0", True, "2025-09-04"), ("P1", False, None), ("P3", False, None)]
 
 
 
@@ -302,3 +375,73 @@ def test_a_prepaid_line_names_the_day_the_money_came() -> None:
         "X", Decimal("29.20"), date(2025, 10, 1), Decimal("5000.00"))
     assert "Paid in part (5,000.00 EUR) by the payment of 1 Oct 2025." in render_claim(
         document, "html", lang="en")
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("en", "clientguard: the client disputes invoice P0: the claim shows it held until the "
+           "dispute is settled, its 376.48 EUR not in the totals"),
+    ("pl", "clientguard: klient kwestionuje fakturę P0: nota pokazuje ją jako wstrzymaną do "
+           "rozstrzygnięcia sporu, a jej 376,48\N{NO-BREAK SPACE}EUR poza sumami"),
+])
+def test_the_claim_command_tells_the_owner_which_invoices_are_held(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    lang: str, said: str,
+) -> None:
+    # The book above: P0 disputed, its 336.48 + 40 = 376.48 held; 202.35 demanded.
+    from clientguard import cli as cli_module
+
+    books = _books(payment("p", id="PU", on="2025-10-15", amount="20000.00"), disputed=(0,))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cli_module, "_review_ledger", lambda args, config: books)
+    assert main(["--lang", lang, "claim", "P", "--as-of", "2025-12-31",
+                 "--output", "claim.json"]) == EXIT_OK
+    assert said in " ".join(capsys.readouterr().err.split("\n"))
+    assert json.loads((tmp_path / "claim.json").read_text())["totals"] == {"EUR": "202.35"}
+
+
+def test_a_line_a_payment_and_a_credit_note_of_one_day_pay_in_part_names_both() -> None:
+    # 5,000 paid and 3,000 credited on 15 Oct pay 8,000 of P0 (due 1 Sep; payments first,
+    # then the credit note): 10,000 x 0.1015 x 44 / 365 = 122.356 (2 Sep-15 Oct), then 2,000 x
+    # 0.1015 x 77 / 365 = 42.825 (16 Oct-31 Dec): 165.18. The line says both documents and
+    # the 8,000 they pay (merge of 2026-12-08: the part-paid words and the payment and credit
+    # note of one day each existed alone).
+    books = _books(payment("p", id="PU", on="2025-10-15", amount="5000.00"),
+                   credit_note("p", id="CN", issued="2025-10-15", total="3000.00"))
+    document = claim(books, "p", as_of=AS_OF)
+    p0 = document.invoices[0]
+    assert (p0.invoice_id, p0.still_open, p0.open_balance, p0.interest_claimed) == (
+        "P0", True, Decimal("2000.00"), Decimal("165.18"))
+    assert (p0.unapplied_paid_on, p0.unapplied_paid_by, p0.unapplied_paid) == (
+        date(2025, 10, 15), "payment_and_credit_note", Decimal("8000.00"))
+    english = render_claim(document, "html", lang="en")
+    assert "Paid in part (8,000.00 EUR) by the payment and the credit note of 15 Oct 2025." \
+        in english
+    assert "Paid by the payment and the credit note of" not in english
+    nbsp = "\u00a0"
+    assert (f"Zapłacona częściowo (8{nbsp}000,00 EUR) wpłatą i fakturą korygującą z dnia "
+            "15.10.2025.") in render_claim(document, "html", lang="pl")
+    data = json.loads(render_claim(document, "json"))
+    assert (data["schema_version"], data["invoices"][0]["unapplied_paid_by"],
+            data["invoices"][0]["unapplied_paid"]) == ("1.7", "payment_and_credit_note",
+                                                       "8000.00")
+
+
+def test_money_that_came_on_two_days_before_the_invoice_names_the_last_days_kind() -> None:
+    # Y (issued 1 Sep, due 20 Dec) and X (issued 1 Dec, due 10 Dec), 10,000 each. 12,000 paid
+    # on 1 Oct pays Y; its 2,000 left and a credit note of 3,000 of 5 Oct wait for X and pay it
+    # on its issue date, 1 Dec: both parts are counted that day, but they came on two days.
+    # The line names the day the last came (5 Oct) and what came that day: the credit note,
+    # not "the payment and the credit note of 5 Oct" (no payment came on 5 Oct). X owes
+    # 5,000 from 11 Dec: 5,000 x 0.1015 x 21 / 365 = 29.20.
+    books = ledger(customer("p", "P"),
+                   invoice("p", id="Y", issued="2025-09-01", due="2025-12-20",
+                           total="10000.00"),
+                   invoice("p", id="X", issued="2025-12-01", due="2025-12-10",
+                           total="10000.00"),
+                   payment("p", id="PU", on="2025-10-01", amount="12000.00"),
+                   credit_note("p", id="CN", issued="2025-10-05", total="3000.00"),
+                   *_on_time())
+    (x,) = claim(books, "p", as_of=AS_OF).invoices
+    assert (x.invoice_id, x.interest_claimed, x.unapplied_paid) == (
+        "X", Decimal("29.20"), Decimal("5000.00"))
+    assert (x.unapplied_paid_on, x.unapplied_paid_by) == (date(2025, 10, 5), "credit_note")

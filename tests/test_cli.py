@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
@@ -1148,6 +1149,49 @@ def test_a_file_option_naming_a_socket_is_refused_before_the_sync_is_recorded(
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_file_option_naming_a_named_pipe_is_refused_before_it_is_opened(
+    books: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Before: the check let a named pipe through (only folders, sockets and disks were
+    # refused) and the read's open waited for a writer for ever: the sync hung. Here, from
+    # 20 s on, the pipe is opened for writing and closed again and again (the read opens a
+    # file more than once), should anything wait on it: the test fails instead of hanging.
+    assert run(capsys, "sync", "--quiet")[0] == EXIT_OK
+    with Store.open(books / "data" / "clientguard.db", create=False) as store:
+        before = store.status()
+    pipe = books / "exports" / "feed.csv"
+    os.mkfifo(pipe)
+    done = threading.Event()
+
+    def unblock() -> None:
+        done.wait(20)
+        while not done.wait(0.2):
+            with contextlib.suppress(OSError):
+                os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+
+    watchdog = threading.Thread(target=unblock, daemon=True)
+    watchdog.start()
+    started = time.monotonic()
+    try:
+        code, _out, err = run(capsys, "--lang", "en", "sync", "--quiet", "--source", "books",
+                              "--option", "invoices=exports/feed.csv")
+        pl_code, _out, pl_err = run(capsys, "--lang", "pl", "sync", "--quiet", "--source",
+                                    "books", "--option", "invoices=exports/feed.csv")
+    finally:
+        done.set()
+        watchdog.join()
+    assert time.monotonic() - started < 20
+    assert code == pl_code == EXIT_USAGE
+    assert ("exports/feed.csv: cannot be read: it is a named pipe (FIFO), not a file; the file "
+            "is read more than once (its header, then its rows), which a pipe cannot give: "
+            "save the export to a file and give its path") in err
+    assert "exports/feed.csv: nie można odczytać pliku: to potok nazwany (FIFO)" in pl_err
+    with Store.open(books / "data" / "clientguard.db", create=False) as store:
+        assert store.status() == before
+        assert [s.last_sync_status for s in store.status()] == ["complete"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
 def test_a_report_to_a_pipe_is_written_into_it(
     synced: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -1487,6 +1531,39 @@ def test_forecast_prints_the_13_weeks_and_the_open_invoices(
     assert "Open invoices, most likely late first" in out
     assert "rests on:" in out
     assert max(len(line) for line in out.splitlines()) <= 100
+
+
+@pytest.mark.parametrize("lang", ["en", "pl"])
+def test_the_forecast_keeps_the_review_tables_width_in_every_language(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    lang: str,
+) -> None:
+    # The sample firm (the demo's data), whose Polish heading alone was 107 columns: "Prognoza
+    # wpływów na dzień 2026-06-30 (EUR) z otwartych faktur: 31; podstawa nauki: 1 302
+    # zapłacone faktury." Every line fits the review's 100 columns (report.table.WIDTH),
+    # counted as a terminal shows them, and the heading is broken between words only: its
+    # lines joined by a space are the sentence, and "1 302" (a no-break space) stays whole.
+    from clientguard.report.text import columns
+    from clientguard.sample import SAMPLE_AS_OF, sample_ledger
+
+    book = sample_ledger()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cli_module, "_review_ledger", lambda args, config: book)
+    code, out, _ = run(capsys, "forecast", "--as-of", SAMPLE_AS_OF.isoformat(), "--lang", lang,
+                       "--limit", "3")
+    assert code == EXIT_OK
+    lines = out.splitlines()
+    assert max(columns(line) for line in lines) <= 100
+    heading = lines[:lines.index(next(line for line in lines if line.startswith(
+        ("WEEK ", "TYDZ "))))]
+    if lang == "en":
+        assert heading == ["Cash-in forecast as of 2026-06-30 (EUR), from 31 open invoices; "
+                           "learned from 1,302 paid invoices."]
+    else:
+        assert " ".join(heading) == (
+            "Prognoza wpływów na dzień 2026-06-30 (EUR) z otwartych faktur: 31; podstawa nauki: "
+            "1\N{NO-BREAK SPACE}302 zapłacone faktury.")
+        assert len(heading) == 2
 
 
 def test_forecast_backtest_prints_every_method(

@@ -72,7 +72,9 @@ def test_polish_csv_header_is_polish_in_the_order_of_the_column_ids() -> None:
     assert header == [
         "Stan na", "Waluta", "Id klienta", "Klient", "Zalecenie", "Sygnał", "Waga", "Miara",
         "Wartość", "Próg", "Opis", "Udział w przychodach", "Koszt finansowania",
-        "Do dochodzenia z ustawy", "Przedawnione",
+        "Do dochodzenia z ustawy", "Przedawnione", "Wstrzymane do rozstrzygnięcia sporów",
+        "Pokryte nierozliczonymi wpłatami",
+        "Koszt finansowania pokryty nierozliczonymi wpłatami",
     ]
     assert next(csv.reader(io.StringIO(_rendered("en", "csv")))) == list(COLUMNS)
 
@@ -86,7 +88,8 @@ def test_csv_codes_and_numbers_do_not_change_with_the_language() -> None:
     machine = [COLUMNS.index(c) for c in ("as_of", "currency", "client_id", "recommendation",
                                           "signal", "severity", "metric", "value", "threshold",
                                           "revenue_share", "financing_cost", "claimable",
-                                          "time_barred")]
+                                          "time_barred", "claimable_disputed",
+                                          "claimable_unapplied", "financing_covered")]
     for en_row, pl_row in zip(english, polish, strict=True):
         assert [en_row[i] for i in machine] == [pl_row[i] for i in machine]
 

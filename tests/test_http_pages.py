@@ -19,6 +19,8 @@ from typing import Any, ClassVar
 
 import pytest
 import requests
+from hypothesis import example, given
+from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
@@ -458,3 +460,49 @@ def test_a_secret_in_a_connectors_why_is_redacted(httpserver: HTTPServer) -> Non
     assert str(caught.value).startswith(
         "the API answered page 2 of invoices without its records: the API said 'token "
         "[redacted] may not list customers'; try again")
+
+
+@given(
+    size=st.integers(1, 4),
+    count=st.integers(0, 20),
+    joins=st.lists(st.integers(0, 4), max_size=30),
+)
+# A whole-page shift, then a last page of records read already: the read ends, no loop.
+@example(size=2, count=2, joins=[0, 2, 1])
+def test_pages_shifted_down_by_joining_records_lose_none_and_give_none_twice(
+    size: int, count: int, joins: list[int]
+) -> None:
+    # Invariant of a paginator with an id_field (Xero's, Clockify's): a list of `count`
+    # records read by page number while, before each page after the first, up to `size`
+    # records join it ahead of the read position (joins[p - 1] before page p). Every record
+    # that was in the list from the start is given, none twice; the read stops with a paging
+    # loop only after two shifts in a row of a whole page (two pages of records read
+    # already, the second naming a next page: a last page of records read already ends the
+    # read as any last page does).
+    # Before: a whole-page shift (a page repeating the one before) stopped the read.
+    joins = [min(k, size) for k in joins]
+    listing: list[Mapping[str, Any]] = [{"id": f"r{n}"} for n in range(count)]
+    paginator = PageNumberPaginator(size=size, id_field="id")
+    read: list[Mapping[str, Any]] = []
+    params: dict[str, Any] | None = paginator.first()
+    number = joined = 0
+    stopped: ApiError | None = None
+    try:
+        while params is not None:
+            shift = joins[number] if 0 < number < len(joins) else 0
+            listing[0:0] = [{"id": f"j{joined + n}"} for n in range(shift)]
+            joined += shift
+            start = (params["page"] - 1) * size
+            records = listing[start:start + size]
+            params = paginator.advance(requests.Response(), {}, records)
+            read.extend(paginator.new_records(records))
+            number += 1
+    except ApiError as exc:
+        stopped = exc
+    if stopped is not None:
+        assert "paging loop" in str(stopped)
+        assert any(joins[p] == joins[p + 1] == size for p in range(1, len(joins) - 1))
+        return
+    ids = [str(record["id"]) for record in read]
+    assert len(ids) == len(set(ids))
+    assert {f"r{n}" for n in range(count)} <= set(ids)

@@ -9,9 +9,13 @@ common case: ``http://`` sent on to ``https://``). Over real HTTP (pytest-httpse
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+
 import pytest
 import requests
 from pytest_httpserver import HTTPServer
+from werkzeug import Response
 
 from clientguard.errors import ApiError
 from clientguard.http import ApiClient, BearerToken, classify
@@ -123,3 +127,50 @@ def test_an_empty_html_typed_refusal_is_no_html_page() -> None:
     resp._content = b""
     resp.headers["Content-Type"] = "text/html; charset=utf-8"
     assert classify(resp).reason == "refused"
+
+
+class _Counted:
+    """A body of ``total`` bytes in pieces of 64 KiB that counts what the server handed to
+    the connection."""
+
+    def __init__(self, total: int, message: bytes = b"") -> None:
+        self.total = total
+        self.message = message
+        self.sent = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        piece = b"x" * 2**16
+        if self.message:
+            self.sent += len(self.message)
+            yield self.message
+        while self.sent < self.total:
+            self.sent += len(piece)
+            yield piece
+
+
+@pytest.mark.parametrize("sized", [True, False], ids=["Content-Length", "chunked"])
+def test_a_redirects_large_body_is_not_read_whole(httpserver: HTTPServer, sized: bool) -> None:
+    # Before: requests read a redirect's body whole to release the connection (sessions.py,
+    # resolve_redirects: ``resp.content``, run even with allow_redirects=False to fill
+    # Response.next), before the client's max_body bound: a 302 with a 256 MiB body (or a
+    # never-ending one) was read to its end. Now at most 64 KiB of it is read: the server can
+    # hand the connection that much plus what the sockets' buffers hold (a few MiB), far
+    # short of the 256 MiB.
+    total = 256 * 2**20
+    body = _Counted(total, b'{"message": "Moved Permanently"}')
+    headers = {"Location": "/v3/x"}
+    if sized:
+        headers["Content-Length"] = str(total + len(body.message))
+    httpserver.expect_request("/v2/x").respond_with_response(
+        Response(body, status=302, headers=headers, content_type="application/json"))
+    api = ApiClient(httpserver.url_for("/v2/"), connector="test", auth=BearerToken(TOKEN),
+                    sleep=lambda s: None, max_attempts=2)
+    started = time.monotonic()
+    with pytest.raises(ApiError) as caught:
+        api.get("x")
+    api.close()
+    assert time.monotonic() - started < 10
+    assert body.sent < 32 * 2**20
+    assert caught.value.status == 302
+    assert "redirected (HTTP 302) to another address on the same server" in str(caught.value)
+    assert len(httpserver.log) == 1  # neither followed nor sent again

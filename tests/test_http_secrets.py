@@ -116,8 +116,11 @@ def test_a_credential_in_a_next_pages_query_string_is_not_logged(
      '<https://h/x?api_key=[redacted]&page=3>; rel="next"'),
     ("https://h/x?page=2&amp;sig=abc", "https://h/x?page=2&amp;sig=[redacted]"),
     ("https://h/x?Access%5FToken=abc#top", "https://h/x?Access%5FToken=[redacted]#top"),
-    # Not a query parameter, or not a credential: as is.
-    ("token=abc in words", "token=abc in words"),
+    # A query string alone (a form body echoed): the text starts with the name. Before, a
+    # text's start was no place for a parameter and the value was shown.
+    ("token=abc in words", "token=[redacted] in words"),
+    # Not a query parameter (behind a space), or not a credential: as is.
+    ("in words token=abc", "in words token=abc"),
     ("https://h/x?page=2&per_page=50", "https://h/x?page=2&per_page=50"),
 ])
 def test_a_client_scrubs_credential_query_parameters_from_what_it_shows(
@@ -128,3 +131,36 @@ def test_a_client_scrubs_credential_query_parameters_from_what_it_shows(
         assert client.scrub(text) == shown
     finally:
         client.close()
+
+
+@pytest.mark.parametrize(
+    ("body", "kind", "secret"),
+    [
+        # A proxy's plain-text refusal echoing the request line percent-encoded (the API
+        # key of Stripe's old query-string form, made up).
+        ("400 Bad Request: GET /v1/invoices?limit=100%26api_key=sk_test_FAKEqs51Hq "
+         "is malformed", "text/plain", "sk_test_FAKEqs51Hq"),
+        # A Rails (Harvest) JSON answer cut off, quoted raw with its \u0026 escapes.
+        ('{"error":"invalid_request","error_description":"https://api.harvestapp.com/v2/'
+         'time_entries?page=2\\u0026access_token=FAKEhv9tok\\u0026per_page=100', "text/plain",
+         "FAKEhv9tok"),
+    ],
+    ids=["percent-encoded", "json-escaped"],
+)
+def test_an_error_body_echoing_an_encoded_credential_shows_no_credential(
+    httpserver: HTTPServer, body: str, kind: str, secret: str
+) -> None:
+    # Before: the error quoted the body with the credential in it (the client never sent
+    # it, so knew no such secret; scrub_query looked only behind a literal '&').
+    httpserver.expect_request("/v1/invoices").respond_with_data(body, status=400,
+                                                                content_type=kind)
+    client = ApiClient(httpserver.url_for("/v1/"), auth=BearerToken(TOKEN), connector="test",
+                       sleep=lambda s: None)
+    try:
+        with pytest.raises(ApiError) as caught:
+            client.get("invoices")
+    finally:
+        client.close()
+    message = str(caught.value)
+    assert secret not in message
+    assert "=[redacted]" in message

@@ -207,6 +207,14 @@ open invoice (``claimable_unapplied`` 0.03 to 9.34 EUR, the book's 15.67; ``fina
 rounding (its two parts, the sentences' and the covered, are each rounded once: Marlowe
 Retail 21,308.85 to 21,308.86, Beacon Labs 256.52 to 256.51; the book's 48,262.28 to
 48,262.31).
+The CSV carries, after ``time_barred``, the JSON's ``claimable_disputed``,
+``claimable_unapplied`` and ``financing_covered`` of each client (2026-12-08, docs/cli.md,
+"csv"): the CSV digests of both, each row three cells longer (empty on the book's rows; on a
+client's its JSON values: 0.00 but, in the sample firm, Copperleaf Foods' 2.78 and 2.74 and
+Halden Logistics' 2.67 and 2.63 unapplied and covered; in the 100,000 invoices 14 clients',
+0.03 to 9.34); with those three columns taken out, each CSV is the previous digest again,
+compared on the day of the change, and the golden CSVs' new cells are the golden JSONs'
+values client by client; the table, JSON and HTML are unchanged.
 What the unapplied money holds back of a claim is called interest and compensation, not
 interest alone (2026-12-08: the held part may be compensation the money makes not owed): the
 table, JSON and HTML digests of both. Compared line by line on the day of the change: only that
@@ -214,6 +222,8 @@ sentence moved, the sample firm's two (Copperleaf Foods, Halden Logistics) and t
 invoices' two (the CSV has no such sentence); with the old sentence put back, each report is
 the same text as before. Unapplied money paying in its own time order (only the invoices
 issued by its day, a dispute raised after it not turning it away) moved no byte of either.
+With both changes (merged on 2026-12-08), each digest is the one its own change gave: the CSV
+digests of the three columns, the table, JSON and HTML digests of the sentence.
 """
 
 from __future__ import annotations
@@ -231,13 +241,13 @@ DIGESTS = {
     None: {
         "table": "1c89e773dfebb3441cdf59f2bfc42ca33f2109611387e5785b6699401c748ece",
         "json": "02ba016b2852780871022352b40040d187bd19eecdc8f7cc343a445b2bf9d88d",
-        "csv": "ba6c429a4c3cfa7445791c61ee7b8a9c0c3cf146ecfac299b7c7addd149f7fd5",
+        "csv": "35897266cd4ee6f6fa4b1ff76e50edba6d7892fec246b57aea14dd50e9ae8103",
         "html": "8664e1a6fbba64463d83ae9d6507a323f5ddbc60fff25dba350aa2971efa5d6d",
     },
     100_000: {
         "table": "268e55c864e661c59e95340b66eabded855da22ed72a8cf419afb65831396d6a",
         "json": "72f5aa5219ff4f17875c6c31fe4796916ed9004064f9e39f9540eed608cc872c",
-        "csv": "0402dce9ac545a896b8e9bbf1b83c1f510485784e73b3c6e430516121e6062da",
+        "csv": "f1dc82e868029516f87362def529ae68e3c52d2c5d3fec96965b3e02a72ffc06",
         "html": "250fc8589d467f274bf7b788ed6746dfbbe7b54712ea41ab0b0207b938fd80fc",
     },
 }

@@ -13,9 +13,12 @@ One book of three clients, as of 31 Dec 2025, every amount worked by hand below:
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -24,6 +27,7 @@ from clientguard.i18n import using
 from clientguard.model import AnyRecord
 from clientguard.report import render
 from clientguard.report.document import claimable_text, review_document, schema
+from clientguard.report.spreadsheet import COLUMNS
 from clientguard.testing import customer, invoice, ledger, payment
 
 AS_OF = date(2025, 12, 31)
@@ -31,6 +35,10 @@ NBSP = "\u00a0"
 
 
 def _book() -> cg.Ledger:
+    return ledger(*_records())
+
+
+def _records() -> list[AnyRecord]:
     records: list[AnyRecord] = [customer("d", "D"), customer("p", "P"), customer("n", "N")]
     for k, late in enumerate([40, 0, 40, 0]):
         due = date(2025, 2, 1) + timedelta(days=40 * k)
@@ -49,7 +57,7 @@ def _book() -> cg.Ledger:
     records.append(payment("p", id="PP", on="2025-12-15", amount="40000.00"))
     bill = invoice("n", id="N0", issued="2025-01-30", due="2025-03-01", total="10000.00")
     records += [bill, payment("n", id="PN", on="2025-04-10", amount="10000.00", pays=bill)]
-    return ledger(*records)
+    return records
 
 
 # Statutory interest is the EU reference rate + 8 points: 11.15% in the first half of 2025,
@@ -177,3 +185,79 @@ def test_a_client_with_nothing_held_reads_as_before(review: cg.Review) -> None:
             client["financing_covered"]) == ("0.00", "0.00", "0.00")
     assert claimable_text(review, review.clients["n"]) == (
         "162.19 EUR claimable under late-payment law")
+
+
+# --- the CSV and the portfolio's Parquet: the JSON's numbers, under the JSON's names -----------
+# The JSON report (schema 1.10) is the specification of these columns: each is the JSON field
+# of the same name, and CLIENTS above holds them as worked by hand (D's 1,396.40 held for its
+# disputes, P's 177.96 and 175.34 covered by its unapplied 40,000.00).
+_HELD_COLUMNS = ("claimable", "claimable_disputed", "claimable_unapplied", "financing_cost",
+                 "financing_covered")
+
+
+@pytest.mark.parametrize(("lang", "dialect", "delimiter"), [
+    ("en", "rfc4180", ","),
+    ("pl", "rfc4180", ","),  # the default's numbers never change with the language
+    ("pl", "excel", ";"),  # Excel on a Polish Windows: decimal commas, as its other money
+])
+def test_the_csv_carries_what_is_held_per_client_as_the_json_names_it(
+    lang: str, dialect: str, delimiter: str
+) -> None:
+    with using(lang):
+        review = cg.review(_book(), as_of=AS_OF, lang=lang)
+        text = render(review, "csv", csv_dialect=dialect)
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=delimiter))
+    # The old columns keep their places; the new ones come last, as time_barred did.
+    assert len(rows[0]) == len(COLUMNS)
+    assert COLUMNS[:15] == (
+        "as_of", "currency", "client_id", "client_name", "recommendation", "signal",
+        "severity", "metric", "value", "threshold", "message", "revenue_share",
+        "financing_cost", "claimable", "time_barred")
+    assert COLUMNS[15:] == ("claimable_disputed", "claimable_unapplied", "financing_covered")
+    if lang == "pl":
+        assert rows[0][15:] == ["Wstrzymane do rozstrzygnięcia sporów",
+                                "Pokryte nierozliczonymi wpłatami",
+                                "Koszt finansowania pokryty nierozliczonymi wpłatami"]
+    by_client: dict[str, set[tuple[str, ...]]] = {}
+    for row in rows[1:]:
+        cells = dict(zip(COLUMNS, row, strict=True))
+        if cells["client_id"]:
+            by_client.setdefault(cells["client_id"], set()).add(
+                tuple(cells[c] for c in _HELD_COLUMNS))
+    for client_id, (claimable, disputed, unapplied, _money, financing, covered) in (
+            CLIENTS.items()):
+        expected: tuple[str, ...] = (claimable, disputed, unapplied, financing, covered)
+        if dialect == "excel":
+            expected = tuple(v.replace(".", ",") for v in expected)
+        # Every row of the client repeats them, so that a filter keeps them.
+        assert by_client[client_id] == {expected}
+
+
+def test_the_csv_says_what_the_advice_asks_now() -> None:
+    # claimable - claimable_disputed - claimable_unapplied, per client, is the amount the text
+    # report advises claiming now: D 1,720.78 - 1,396.40 = 324.38, P 999.80 - 177.96 = 821.84.
+    review = cg.review(_book(), as_of=AS_OF)
+    rows = list(csv.DictReader(io.StringIO(render(review, "csv"))))
+    now = {r["client_id"]: Decimal(r["claimable"]) - Decimal(r["claimable_disputed"])
+           - Decimal(r["claimable_unapplied"]) for r in rows if r["client_id"]}
+    assert now == {"d": Decimal("324.38"), "p": Decimal("821.84"), "n": Decimal("162.19")}
+    text = render(review, "table")
+    assert "324.38 EUR claimable under late-payment law" in text
+    assert "821.84 EUR claimable under late-payment law" in text
+
+
+def test_the_portfolio_parquet_carries_what_is_held_for_the_book(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow", reason="the portfolio's output needs clientguard[parquet]")
+    from clientguard.portfolio import FirmRecords, read_output, review_firm
+    from clientguard.portfolio.output import write_result
+
+    result = review_firm("f", FirmRecords("f", "EUR", tuple(_records())), as_of=AS_OF)
+    write_result(tmp_path, result)
+    (firm,), _findings = read_output(tmp_path)
+    assert firm.status == "reviewed", firm.reason
+    # The book's, as test_the_books_totals_agree_with_the_clients works them and the JSON's
+    # book says them: lateness_cost is the JSON's financing_cost.
+    assert (firm.claimable, firm.claimable_disputed, firm.claimable_unapplied,
+            firm.lateness_cost, firm.financing_covered) == (
+        Decimal("2882.77"), Decimal("1396.40"), Decimal("177.96"), Decimal("2413.69"),
+        Decimal("175.34"))

@@ -191,7 +191,9 @@ def test_a_csv_reader_with_the_dialect_recovers_the_values_of_the_default(lang: 
     got = list(csv.reader(io.StringIO(excel.removeprefix("\ufeff")), delimiter=separator))
     want = list(csv.reader(io.StringIO(plain)))
     numbers = {COLUMNS.index(c) for c in ("value", "threshold", "revenue_share",
-                                           "financing_cost", "claimable", "time_barred")}
+                                           "financing_cost", "claimable", "time_barred",
+                                           "claimable_disputed", "claimable_unapplied",
+                                           "financing_covered")}
     decimal = "," if lang == "pl" else "."
     expected = [[cell.replace(".", decimal) if i in numbers else cell
                  for i, cell in enumerate(row)] for row in want]

@@ -216,3 +216,48 @@ def test_polish_seconds_are_the_english_ones_with_polish_separators(value: Decim
     english = wording.seconds(value)
     assert polish == english.replace(",", "\N{NO-BREAK SPACE}").replace(".", ",")
     assert Decimal(english.replace(",", "")) == value  # nothing rounded away
+
+
+# The record kinds, counted: one helper for the sync's summary (the kind as the data names it,
+# in English whatever the number) and clientguard-csv's "records made" (English plurals).
+# Polish takes CLDR's three forms (1, 2-4, 5+: klient, klientów; faktura, faktury, faktur)
+# either way; expected texts written from those rules, and from the sync's and the csv
+# connector's outputs as their own tests pin them ("(new: 2 customer, 3 invoice)",
+# "records made: 2 customers, 1 invoice").
+@pytest.mark.parametrize(
+    ("kind", "n", "as_named", "english", "polish"),
+    [
+        ("customer", 2, True, "2 customer", "2 klientów"),
+        ("invoice", 3, True, "3 invoice", "3 faktury"),
+        ("invoice", 2466, True, "2,466 invoice", "2\N{NO-BREAK SPACE}466 faktur"),
+        ("allocation", 5, True, "5 allocation", "5 rozliczeń"),
+        ("credit_note", 1, True, "1 credit note", "1 korekta"),
+        ("customer", 2, False, "2 customers", "2 klientów"),
+        ("invoice", 1, False, "1 invoice", "1 faktura"),
+        ("time_entry", 12, False, "12 time entries", "12 wpisów czasu pracy"),
+        ("work_request", 22, False, "22 work requests", "22 zlecenia"),
+        ("payment", 2566, False, "2,566 payments", "2\N{NO-BREAK SPACE}566 płatności"),
+        # A kind a plugin adds: its own name, in any language.
+        ("purchase_order", 3, False, "3 purchase order", "3 purchase order"),
+        ("purchase_order", 3, True, "3 purchase order", "3 purchase order"),
+    ],
+)
+def test_records_of_a_kind_are_counted_in_the_readers_language(
+    kind: str, n: int, as_named: bool, english: str, polish: str
+) -> None:
+    assert wording.records_of_kind(kind, n, as_named=as_named) == english
+    with using("pl"):
+        assert wording.records_of_kind(kind, n, as_named=as_named) == polish
+
+
+def test_the_sync_and_the_csv_connector_count_records_with_one_helper() -> None:
+    # One owner of the record kinds' words: neither command keeps its own copy.
+    import inspect
+
+    import clientguard.cli
+    import clientguard_csv.cli
+
+    for module in (clientguard.cli, clientguard_csv.cli):
+        source = inspect.getsource(module)
+        assert "wording.records_of_kind(" in source
+        assert '"{n} work request"' not in source

@@ -100,6 +100,8 @@ __all__ = [
 ]
 
 ClaimJurisdiction = Literal["pl", "eu", "uk"]
+PaidBy = Literal["payment", "credit_note", "payment_and_credit_note"]
+"""What pays an invoice of a claim that the client's unapplied money pays."""
 
 
 class ClaimError(ClientguardError, LookupError):
@@ -245,11 +247,21 @@ class ClaimedInvoice(BaseModel):
     #: ``clientguard.unapplied``, docs/claims.md, "Unapplied money"). None for an invoice no
     #: such money pays (until 2026-12-08 also for one it pays in part).
     unapplied_paid_on: date | None = None
-    #: What that money is: ``payment`` or ``credit_note`` (None with ``unapplied_paid_on``).
-    unapplied_paid_by: Literal["payment", "credit_note"] | None = None
+    #: What the money that pays it is: ``payment``, ``credit_note``, or
+    #: ``payment_and_credit_note`` where a payment and a credit note that came on the day the
+    #: last of that money came each pay part of it (None with ``unapplied_paid_on``; until
+    #: 2026-12-08 such an invoice said ``payment``, and one a credit note paid said ``payment``
+    #: where a payment of the same day went to another invoice).
+    unapplied_paid_by: PaidBy | None = None
     #: What the unapplied money pays of the invoice, in ``currency`` (None with
     #: ``unapplied_paid_on``).
     unapplied_paid: Decimal | None = None
+    #: The client disputes the invoice as of ``as_of`` (``Invoice.disputed_by``): the line is
+    #: shown and held, its interest and compensation not in ``totals`` but in
+    #: ``disputed_totals`` until the dispute is settled (docs/claims.md, "Disputed invoices").
+    disputed: bool = False
+    #: The day the dispute was raised, where the source dates it.
+    disputed_on: date | None = None
     notes: tuple[str, ...] = ()
 
     @property
@@ -326,6 +338,10 @@ class Claim(BaseModel):
     #: the owner should apply them in the books, dated the day they came (docs/claims.md,
     #: "Unapplied money").
     unapplied: tuple[UnappliedMoney, ...] = ()
+    #: The interest and compensation of the disputed lines (``ClaimedInvoice.disputed``), by
+    #: currency, not time-barred: held until the disputes are settled, not in ``totals``
+    #: (the review's ``claimable_disputed``; until 2026-12-08 in ``totals``).
+    disputed_totals: dict[str, Decimal] = {}
 
     @property
     def complete(self) -> bool:
@@ -541,19 +557,29 @@ def claim(
         _line(item, by_id[item.invoice_id], owing[item.invoice_id], jurisdiction,
               as_of, short,
               _payment_days(ledger, jurisdiction, by_id[item.invoice_id], as_of),
-              acknowledged, _came(paid_in.get(item.invoice_id, ()), came), parts,
+              acknowledged, _came(paid_in.get(item.invoice_id, ()), came),
+              _paid_by(paid_in[item.invoice_id], came) if item.invoice_id in paid_in else None,
               sum((p.application.amount for p in paid_in[item.invoice_id]), ZERO)
               if item.invoice_id in paid_in else None)
         for item in items
     ]
     # The document lists the invoices by due date, then number (the order they fell due).
     lines.sort(key=lambda line: (line.due_date, line.number, line.invoice_id))
-    interest_totals = _sums((line.currency, line.interest_claimed) for line in lines)
+    # A disputed line is held, as the review's advice holds it (claimable_disputed): shown,
+    # its claimable part in disputed_totals, not in what the document demands.
+    asked = [line for line in lines if not line.disputed]
+    interest_totals = _sums((line.currency, line.interest_claimed) for line in asked)
     compensation_totals = _sums(
         (line.compensation_currency, line.compensation)
-        for line in lines if line.compensation_converted and not line.compensation_time_barred
+        for line in asked if line.compensation_converted and not line.compensation_time_barred
     )
     totals = _sums([*interest_totals.items(), *compensation_totals.items()])
+    held = [line for line in lines if line.disputed]
+    disputed_totals = _sums([
+        *((line.currency, line.interest_claimed) for line in held),
+        *((line.compensation_currency, line.compensation) for line in held
+          if line.compensation_converted and not line.compensation_time_barred),
+    ])
     time_barred_totals = _sums([
         *((line.currency, line.interest_time_barred) for line in lines
           if line.interest_time_barred),
@@ -588,6 +614,7 @@ def claim(
         time_barred_totals=time_barred_totals,
         limitation_checked=time_barred_from(jurisdiction, as_of) is not None,
         pl_limitation_years=short,
+        disputed_totals=disputed_totals,
         unapplied=_unapplied_used(parts, {(p.application.document_kind,
                                             p.application.document_id)
                                            for shares in paid_in.values() for p in shares}),
@@ -608,14 +635,18 @@ def _as_paid(found: Settlement, invoice: Invoice, day: date, policy: Policy) -> 
     })
 
 
-def _paid_by(day: date | None, currency: str,
-             parts: Sequence[UnappliedPart]) -> Literal["payment", "credit_note"] | None:
-    """What the unapplied money of ``day`` in ``currency`` is (a payment before a credit note
-    of the same day, as clientguard.unapplied spends them); None without a day."""
-    if day is None:
-        return None
-    kinds = [p.kind for p in parts if p.on == day and p.currency == currency]
-    return "payment" if "payment" in kinds or not kinds else "credit_note"
+def _paid_by(parts: Sequence[AppliedPart], came: Mapping[tuple[str, str], date]) -> PaidBy:
+    """What the unapplied money that pays an invoice is: the kinds of the documents of its
+    part payments (``parts``: one per document, in the order the money came) that came on
+    the day the last of them came (by kind and id in ``came``; not the day a part is counted,
+    which for a prepayment is the invoice's issue date)."""
+    last = parts[-1].application
+    day = came[(last.document_kind, last.document_id)]
+    kinds = {p.application.document_kind for p in parts
+             if came[(p.application.document_kind, p.application.document_id)] == day}
+    if kinds >= {"payment", "credit_note"}:
+        return "payment_and_credit_note"
+    return "credit_note" if "credit_note" in kinds else "payment"
 
 
 def _came(paid: Sequence[AppliedPart], came: Mapping[tuple[str, str], date]) -> date | None:
@@ -741,15 +772,15 @@ def _line(
     payments: tuple[date, ...],
     acknowledged: Acknowledged,
     unapplied_on: date | None = None,
-    parts: Sequence[UnappliedPart] = (),
+    paid_by: PaidBy | None = None,
     unapplied_paid: Decimal | None = None,
 ) -> ClaimedInvoice:
     """``pl_years``: a Polish main claim's period where it is not art. 118 KC's three years
     (``Claim.pl_limitation_years``), else None. ``payments``: the days the debtor paid part of
     the invoice, which restart a UK debt's six years (as the lateness costs passed them);
     ``acknowledged``: the debtor's acknowledgements (the same the lateness costs read);
-    ``unapplied_on``: the day of the unapplied money that pays it (of ``parts``), if any, and
-    ``unapplied_paid`` what it pays of it."""
+    ``unapplied_on``: the day of the unapplied money that pays it, if any, ``paid_by`` what
+    that money is and ``unapplied_paid`` what it pays of it."""
     interest = item.statutory_interest
     compensation = item.compensation
     currency = item.currency
@@ -815,8 +846,10 @@ def _line(
         interest_claimed=interest_claimed,
         compensation_time_barred=item.compensation_time_barred,
         unapplied_paid_on=unapplied_on,
-        unapplied_paid_by=_paid_by(unapplied_on, currency, parts),
+        unapplied_paid_by=paid_by if unapplied_on is not None else None,
         unapplied_paid=unapplied_paid if unapplied_on is not None else None,
+        disputed=invoice.disputed_by(as_of),
+        disputed_on=invoice.disputed_on if invoice.disputed_by(as_of) else None,
         notes=item.notes,
     )
 

@@ -64,7 +64,7 @@ from clientguard.errors import (
 from clientguard.i18n import gettext as _
 from clientguard.i18n import ngettext, npgettext, pgettext
 from clientguard.ledger import Ledger
-from clientguard.report.text import fit, pad, printable
+from clientguard.report.text import fit, pad, printable, wrap
 
 if TYPE_CHECKING:
     from clientguard.metrics.cost import Acknowledgement
@@ -715,29 +715,6 @@ def _rates_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _records_of_kind(kind: str, n: int) -> str:
-    """``n`` new records of ``kind`` in the sync's summary: "2,466 invoice" (English names
-    the kind as the data does), "2 466 faktur"."""
-    number = wording.number(n)
-    if kind == "customer":
-        text = npgettext("new records", "{n} customer", "{n} customer", n)
-    elif kind == "invoice":
-        text = npgettext("new records", "{n} invoice", "{n} invoice", n)
-    elif kind == "allocation":
-        text = npgettext("new records", "{n} allocation", "{n} allocation", n)
-    elif kind == "payment":
-        text = npgettext("new records", "{n} payment", "{n} payment", n)
-    elif kind == "credit_note":
-        text = npgettext("new records", "{n} credit note", "{n} credit note", n)
-    elif kind == "time_entry":
-        text = npgettext("new records", "{n} time entry", "{n} time entry", n)
-    elif kind == "work_request":
-        text = npgettext("new records", "{n} work request", "{n} work request", n)
-    else:  # a kind a plugin adds: its own name
-        return f"{number} {kind.replace('_', ' ')}"
-    return text.format(n=number)
-
-
 def _print_sync(result: SyncResult, store: Store, store_path: Path) -> None:
     def counts(item: SyncResult | StreamResult) -> str:
         text = _("{new} new, {updated} updated, {unchanged} unchanged, {rejected} "
@@ -764,7 +741,8 @@ def _print_sync(result: SyncResult, store: Store, store_path: Path) -> None:
             if len(stream.new_by_kind) > 1:
                 # A stream that yields several kinds says which: "2,466 invoice, 100 customer".
                 line += " " + _("(new: {kinds})").format(kinds=", ".join(
-                    _records_of_kind(kind, n) for kind, n in stream.new_by_kind.items()
+                    wording.records_of_kind(kind, n, as_named=True)
+                    for kind, n in stream.new_by_kind.items()
                 ))
             print(line)
     for reason, count in result.skipped.items():
@@ -1043,7 +1021,8 @@ def _store_command(args: argparse.Namespace) -> int:
 def _held_records(records: Mapping[str, int]) -> str:
     """What a source holds, kind by kind ("2,466 invoice, 100 customer"), or that it holds
     no record."""
-    held = [_records_of_kind(kind, n) for kind, n in sorted(records.items()) if n]
+    held = [wording.records_of_kind(kind, n, as_named=True)
+            for kind, n in sorted(records.items()) if n]
     return ", ".join(held) if held else _("no record")
 
 
@@ -1233,11 +1212,27 @@ def _claim_command(args: argparse.Namespace) -> int:
                 "them in your books, dated that day, before sending")
               .format(documents=", ".join(m.document_id for m in made.unapplied)),
               file=sys.stderr)
+    held = [line.number for line in made.invoices if line.disputed]
+    if held:
+        # The owner's to know: the letter lists them, held as the review's advice holds them.
+        amounts = ", ".join(wording.money(amount, currency)
+                            for currency, amount in made.disputed_totals.items())
+        print(printable(ngettext(
+            "clientguard: the client disputes invoice {invoices}: the claim shows it held "
+            "until the dispute is settled, its {amount} not in the totals, as the review "
+            "holds it (docs/claims.md, \"Disputed invoices\")",
+            "clientguard: the client disputes invoices {invoices}: the claim shows them held "
+            "until the disputes are settled, their {amount} not in the totals, as the review "
+            "holds them (docs/claims.md, \"Disputed invoices\")", len(held),
+        ).format(invoices=", ".join(held),
+                 amount=amounts or wording.money(Decimal(0), ledger.base_currency))),
+              file=sys.stderr)
     return EXIT_OK
 
 
 def _forecast_command(args: argparse.Namespace) -> int:
     from clientguard.forecast import backtest, forecast
+    from clientguard.report.table import WIDTH
 
     config = _config(args)
     policy = _policy(args, config)
@@ -1281,14 +1276,16 @@ def _forecast_command(args: argparse.Namespace) -> int:
         _write_stdout("\n".join(lines) + "\n")
         return EXIT_OK
     result_ = forecast(ledger, as_of=args.as_of, policy=policy)
-    lines.append(ngettext(
+    # The heading on lines of the review table's width, broken between words (never inside a
+    # Polish number's no-break spaces): the Polish sentence is 107 columns on the sample.
+    lines += wrap(ngettext(
         "Cash-in forecast as of {date} ({currency}), from {open} open invoice; learned from "
         "{paid}.",
         "Cash-in forecast as of {date} ({currency}), from {open} open invoices; learned from "
         "{paid}.",
         len(result_.invoices),
     ).format(date=result_.as_of, currency=currency, open=wording.number(len(result_.invoices)),
-             paid=wording.count(result_.history, "paid invoice")))
+             paid=wording.count(result_.history, "paid invoice")), WIDTH)
     week_, start, end, expected, low, high = (
         _("WEEK"), _("FROM"), _("TO"), _("EXPECTED"), _("80% LOW"), _("80% HIGH"))
     lines.append(f"{week_:<5}{start:<12}{end:<12}{expected:>14}{low:>14}{high:>14}")

@@ -124,7 +124,18 @@ def from_minor(units: int, currency: str, *, places: int | None = None) -> Decim
 
 def round_money(amount: Decimal, currency: str) -> Decimal:
     """Round for output only: to the currency's minor unit, ``ROUND_HALF_EVEN``."""
-    return amount.quantize(Decimal(1).scaleb(-exponent(currency)), rounding=ROUND_HALF_EVEN)
+    unit = _MINOR_UNITS.get(currency)
+    if unit is None:
+        unit = Decimal(1).scaleb(-exponent(currency))  # an unknown code: exponent's DataError
+    return amount.quantize(unit, rounding=ROUND_HALF_EVEN)
+
+
+_MINOR_UNITS: Mapping[str, Decimal] = {
+    currency: Decimal(1).scaleb(-places) for currency, places in CURRENCY_EXPONENTS.items()
+}
+"""Each currency's minor unit (``Decimal("1E-2")`` for EUR), made once: a review rounds a
+third of a million amounts (each late invoice's claim lines), and making the unit each time
+was a third of the rounding's time."""
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,7 @@ __all__ = [
     "percent",
     "points",
     "quantity",
+    "records_of_kind",
     "seconds",
     "share",
     "window",
@@ -395,6 +396,45 @@ _NOUNS_OF: dict[str, Callable[[int], str]] = {
 }
 """The counted nouns that follow ``of`` (Polish ``z``, which takes the genitive: ``z 1
 faktury``, ``z 5 faktur``), told apart from the same English as a subject by their context."""
+
+
+_RECORDS_AS_NAMED: dict[str, Callable[[int], str]] = {
+    "customer": lambda n: npgettext("new records", "{n} customer", "{n} customer", n),
+    "invoice": lambda n: npgettext("new records", "{n} invoice", "{n} invoice", n),
+    "allocation": lambda n: npgettext("new records", "{n} allocation", "{n} allocation", n),
+    "payment": lambda n: npgettext("new records", "{n} payment", "{n} payment", n),
+    "credit_note": lambda n: npgettext("new records", "{n} credit note", "{n} credit note", n),
+    "time_entry": lambda n: npgettext("new records", "{n} time entry", "{n} time entry", n),
+    "work_request": lambda n: npgettext("new records", "{n} work request", "{n} work request",
+                                        n),
+}
+"""The record kinds as a sync's summary counts them: English names the kind as the data does
+(``2,466 invoice``); Polish takes its plural forms (``2 466 faktur``)."""
+
+_RECORDS_PLURAL: dict[str, Callable[[int], str]] = {
+    "customer": lambda n: npgettext("records made", "{n} customer", "{n} customers", n),
+    "invoice": lambda n: npgettext("records made", "{n} invoice", "{n} invoices", n),
+    "credit_note": lambda n: npgettext("records made", "{n} credit note", "{n} credit notes",
+                                       n),
+    "payment": lambda n: npgettext("records made", "{n} payment", "{n} payments", n),
+    "time_entry": lambda n: npgettext("records made", "{n} time entry", "{n} time entries", n),
+    "work_request": lambda n: npgettext("records made", "{n} work request",
+                                        "{n} work requests", n),
+}
+"""The record kinds as the CSV connector counts the records its files made, in the plural
+English writes (``2,566 customers``)."""
+
+
+def records_of_kind(kind: str, n: int, *, as_named: bool = False) -> str:
+    """``n`` records of ``kind`` (a record kind: ``invoice``, ``credit_note``...) in the active
+    language: ``2,566 customers``, ``2 566 klientów``. ``as_named``: English names the kind
+    as the data does, whatever the number (``2,466 invoice``: the sync's summary, beside the
+    stream's own names); Polish is the same either way. A kind no catalog knows (a plugin's)
+    is written by its own name: ``3 purchase order``."""
+    forms = (_RECORDS_AS_NAMED if as_named else _RECORDS_PLURAL).get(kind)
+    if forms is None:
+        return f"{number(n)} {kind.replace('_', ' ')}"
+    return forms(n).format(n=number(n))
 
 
 def count_of(value: int, noun: str) -> str:

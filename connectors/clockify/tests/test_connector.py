@@ -232,9 +232,36 @@ def test_a_refused_key_names_clockifys_own_credentials_and_where_to_make_them(
 def test_an_api_that_ignores_the_paging_fails_instead_of_looping(
     httpserver: HTTPServer, waits: Waits
 ) -> None:
+    # The same page three times in a row (a shift by a whole page repeats it once: see
+    # test_a_page_shifted_by_a_whole_page_is_read_on_and_counted_once). Before: the first
+    # repeat stopped the read.
     httpserver.expect_request(USERS).respond_with_json([user("u1", "Ann")])
-    with pytest.raises(ApiError, match="repeats page 1"):
+    with pytest.raises(ApiError, match=r"page 3 repeats page 2 \(3 times in a row\)"):
         pull(connector(httpserver, waits, page_size=1))
+
+
+def test_a_page_shifted_by_a_whole_page_is_read_on_and_counted_once(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    # Page 1 is [e1, e2]; then two entries are logged (Clockify lists a user's entries
+    # newest first: they sort before e1), so page 2 is [e1, e2] again and page 3 [e3], the
+    # last (short). Place 4 (the boundary check before page 3: 2 + 2 records read) still
+    # holds e2, the last record read. Before: "page 2 repeats page 1", the read stopped and
+    # e3 was never read. Now the read goes on: e1, e2, e3 each once, and the sync says so.
+    httpserver.expect_request(USERS).respond_with_json([user("u1", "Ann Lee")])
+    e1, e2, e3 = (entry(f"e{n}", "Acme", f"2026-08-0{n}T09:00:00Z", f"2026-08-0{n}T10:00:00Z")
+                  for n in (3, 2, 1))
+    e1["id"], e2["id"], e3["id"] = "e1", "e2", "e3"
+    for page, size, rows in (("1", "2", [e1, e2]), ("2", "2", [e1, e2]), ("3", "2", [e3]),
+                             ("4", "1", [e2])):
+        httpserver.expect_request(entries_path("u1"), query_string={
+            "hydrated": "true", "page": page, "page-size": size}).respond_with_json(rows)
+    pulled = pull(connector(httpserver, waits, page_size=2))
+    entries = [r for r in pulled.records if isinstance(r, TimeEntry)]
+    assert sorted(str(r.id) for r in entries) == ["e1", "e2", "e3"]
+    assert pulled.duplicates == 0  # counted once: left out by the read, not by the sync
+    assert any("page 2 held only records read already" in note
+               and "2 of them unchanged, counted once" in note for note in pulled.notes)
 
 
 @pytest.mark.parametrize("where", ["users", "time entries"])
@@ -245,7 +272,9 @@ def test_full_pages_without_ids_that_repeat_stop_the_read_instead_of_looping(
     # carry no id. The guard compared only the first records' ids, None here, so it never
     # fired: the read went on for ever. Page 2 repeats page 1 whole, so the read stops on
     # page 2 (2 requests of that list). After 12 requests the server answers [] so that a
-    # read without the guard ends (and the test fails) instead of hanging.
+    # read without the guard ends (and the test fails) instead of hanging. A page may repeat
+    # once (a shift by a whole page), so the read stops on page 3, the same page three times
+    # in a row (3 requests of that list; 2 before, when the first repeat stopped it).
     served: list[int] = [0]
     nameless = [{"name": "Ann Lee"}, {"name": "Bo Kim"}]
     no_ids = [{k: v for k, v in entry(str(n), "Acme", "2026-08-03T09:00:00Z",
@@ -264,9 +293,9 @@ def test_full_pages_without_ids_that_repeat_stop_the_read_instead_of_looping(
         httpserver.expect_request(entries_path("u1")).respond_with_handler(repeat)
     with pytest.raises(ApiError) as caught:
         pull(connector(httpserver, waits, page_size=2, from_date=date(2026, 8, 1)))
-    assert served[0] == 2
+    assert served[0] == 3
     message = str(caught.value)
-    assert "page 2 repeats page 1" in message
+    assert "page 3 repeats page 2 (3 times in a row)" in message
     assert KEY not in message
     assert WORKSPACE not in message
 

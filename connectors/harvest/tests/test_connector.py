@@ -401,6 +401,8 @@ def _changing_server(
                 del entries[0]
             elif change == "added on page 1":
                 entries.insert(0, entry(7, "Acme", 1))
+            elif change == "a page added on page 1":
+                entries[0:0] = [entry(7, "Acme", 1), entry(8, "Acme", 1)]
             elif change == "moved from page 1 to page 3":
                 entries.append(entries.pop(0))
             elif change == "moved from page 3 to page 1":
@@ -435,6 +437,11 @@ def _changing_server(
         # read cannot tell an insert from an insert and a loss: it stops all the same.
         pytest.param("added on page 1", "page 1 counted 6 entries, page 2 counts 7",
                      id="added"),
+        # Two (a whole page) added: page 2 repeats page 1. Before: "paging loop: page 2
+        # repeats page 1; the API ignores the paging parameters", which sent the user to
+        # look for a broken proxy; the count says the list changed.
+        pytest.param("a page added on page 1", "page 1 counted 6 entries, page 2 counts 8",
+                     id="a page added"),
         # Entry 1's day changed and it sorts last: the count stays 6, but pages 2 and 3
         # (4, 5 and 6, 1) give entries 1, 2, 4, 5, 6: entry 3 crossed onto page 1 unseen.
         pytest.param("moved from page 1 to page 3",

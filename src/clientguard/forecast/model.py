@@ -632,7 +632,10 @@ def learn(
     amounts = paid.amounts
     history = len(amounts)
     band_edge = _median_low(amounts) if amounts else 0
-    bands = [1 if amount > band_edge else 0 for amount in amounts]
+    # Each distinct amount's band once (a million paid invoices hold a few thousand distinct
+    # whole amounts), then every invoice's read off it (in C).
+    band_of = {amount: 1 if amount > band_edge else 0 for amount in set(amounts)}
+    bands = list(map(band_of.__getitem__, amounts))
     # Each one's dispute as it stood on ``as_of``: one raised later had not happened yet.
     disputed_then = paid.disputed_as_of(as_of)
     keyed: Counter[tuple[str, int, date, bool, int]] = Counter(zip(
@@ -647,15 +650,14 @@ def learn(
     weights: dict[int, float] = {}
     pooled: dict[tuple[bool | None, int | None], dict[int, float]] = defaultdict(
         lambda: defaultdict(float))
-    # The three pools an invoice of each (disputed, band) adds to, looked up once per pair:
-    # its own, its flag's and the book's.
-    targets: dict[tuple[bool, int], tuple[dict[int, float], dict[int, float],
-                                          dict[int, float]]] = {}
     # Each pool's count of each delay (the paid invoices a prediction rests on beyond an age).
     pooled_counts: dict[tuple[bool | None, int | None], dict[int, int]] = defaultdict(
         lambda: defaultdict(int))
-    count_targets: dict[tuple[bool, int], tuple[dict[int, int], dict[int, int],
-                                                dict[int, int]]] = {}
+    # The three pools an invoice of each (disputed, band) adds to, looked up once per pair
+    # (its own, its flag's and the book's), and their counts: one look-up a key for the six.
+    targets: dict[tuple[bool, int], tuple[
+        dict[int, float], dict[int, float], dict[int, float],
+        dict[int, int], dict[int, int], dict[int, int]]] = {}
     for (customer_id, delay, day, disputed, band), count in keyed.items():
         # The recency of the obligation: days from its due date (the day paid less its
         # delay) to ``as_of``. Not from the day paid: a late payment is paid later, so that
@@ -669,21 +671,20 @@ def learn(
         mass = weight * count
         per_client[customer_id][delay] += mass
         per_client_counts[customer_id][delay] += count
-        histograms = targets.get((disputed, band))
+        pair = (disputed, band)
+        histograms = targets.get(pair)
         if histograms is None:
-            histograms = targets[(disputed, band)] = (
-                pooled[(disputed, band)], pooled[(disputed, None)], pooled[(None, None)])
-        own, flag, book_histogram = histograms
+            histograms = targets[pair] = (
+                pooled[pair], pooled[(disputed, None)], pooled[(None, None)],
+                pooled_counts[pair], pooled_counts[(disputed, None)],
+                pooled_counts[(None, None)])
+        own, flag, book_histogram, own_count, flag_count, book_count = histograms
         own[delay] += mass
         flag[delay] += mass
         book_histogram[delay] += mass
-        tallies = count_targets.get((disputed, band))
-        if tallies is None:
-            tallies = count_targets[(disputed, band)] = (
-                pooled_counts[(disputed, band)], pooled_counts[(disputed, None)],
-                pooled_counts[(None, None)])
-        for tally in tallies:
-            tally[delay] += count
+        own_count[delay] += count
+        flag_count[delay] += count
+        book_count[delay] += count
     # A key a paid invoice nearly (a tuple each): gone before the calibration learns its own.
     del keyed
     # The clients keep the order they first appear in (that of the keys).
@@ -855,12 +856,16 @@ class _Paid(NamedTuple):
     def disputed_as_of(self, as_of: date) -> list[bool]:
         """Whether each was disputed as of ``as_of`` (:meth:`Invoice.disputed_by`): a
         dispute raised after ``as_of`` had not happened yet."""
-        return [invoice is not None and invoice.disputed_by(as_of)
-                for invoice in self.disputes]
+        disputed = [False] * len(self.disputes)
+        # The few marked disputed found in C (the rest are None), then each one's date read.
+        for at in compress(range(len(self.disputes)), self.disputes):
+            invoice = self.disputes[at]
+            disputed[at] = invoice is not None and invoice.disputed_by(as_of)
+        return disputed
 
     def by(self, day: date) -> _Paid:
         """Those paid by ``day``, in the same order."""
-        keep = [paid <= day for paid in self.days]
+        keep = list(map(day.__ge__, self.days))  # paid <= day, each, in C
         return _Paid(
             customers=list(compress(self.customers, keep)),
             delays=list(compress(self.delays, keep)),

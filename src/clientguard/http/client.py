@@ -85,6 +85,10 @@ whole body has ``max_read_seconds`` once the headers came (:data:`DEFAULT_MAX_RE
 
 _CHUNK_BYTES = 2**20
 
+REDIRECT_BODY_BYTES = 2**16
+"""The most of a redirect's body read (64 KiB): the API's words about the move (GitHub's
+``{"message": "Moved Permanently", ...}`` is 150 bytes); the rest is never read."""
+
 
 @dataclass(frozen=True)
 class RateLimits:
@@ -563,6 +567,10 @@ class ApiClient:
                 timeout=self.timeout,
                 allow_redirects=False,
                 stream=True,  # read below, up to max_body and the deadline
+                # First: before requests reads a redirect's body whole (below), and before
+                # a hook of the session's own reads it.
+                hooks={"response": [self._bound_redirect,
+                                    *self.session.hooks.get("response", [])]},
             )
             # The headers came (within timeout): the body has max_read_seconds from now.
             self._read_body(response, method, url,
@@ -612,9 +620,8 @@ class ApiClient:
                 is closed, and the call is sent again once (:data:`_SLOW_TRIES`).
         """
         if getattr(response, "_content_consumed", False):
-            # A redirect: requests reads its body itself even when told to stream (to
-            # release the connection, when it works out the next address): read again from
-            # the connection it would be empty, and the API's own words about the move lost.
+            # A redirect, whose first words _bound_redirect kept: read again from the
+            # connection it would be empty, and the API's own words about the move lost.
             return
         chunks: list[bytes] = []
         size = 0
@@ -638,6 +645,37 @@ class ApiClient:
             chunks.append(chunk)
         response._content = b"".join(chunks)
         response._content_consumed = True  # type: ignore[attr-defined]
+
+    def _bound_redirect(self, response: requests.Response, **_: Any) -> requests.Response:
+        """A response hook: keep the first :data:`REDIRECT_BODY_BYTES` of a redirect's body
+        (enough for an API's words about the move, which the refusal quotes), read within
+        ``max_read_seconds``, and close the connection without reading the rest.
+
+        ``requests`` reads a redirect's body whole itself, even with ``allow_redirects=False``
+        and ``stream=True``: to fill ``Response.next`` it works out the next request
+        (``Session.resolve_redirects``), which reads ``resp.content`` to release the
+        connection first, before the client's own bounds (:attr:`max_body`, the deadline).
+        A 302 with a body of a gigabyte, or one that never ends, would be read to its end.
+        The body kept here is the content it then finds. The redirect itself is never
+        followed (the token would go with it): :func:`~clientguard.http.classify.classify`
+        refuses it."""
+        if not response.is_redirect:
+            return response
+        limit = min(self.max_body, REDIRECT_BODY_BYTES)
+        deadline = time.monotonic() + self.max_read_seconds
+        kept = bytearray()
+        try:
+            for chunk in _body_chunks(response):
+                kept += chunk
+                if len(kept) >= limit or time.monotonic() > deadline:
+                    break
+        except requests.RequestException:
+            pass  # what came is kept: the redirect is refused whatever its body says
+        finally:
+            response.close()  # the rest is never read: the connection is dropped
+        response._content = bytes(kept[:limit])
+        response._content_consumed = True  # type: ignore[attr-defined]
+        return response
 
     def _request_id(self, response: requests.Response) -> str | None:
         found = request_id_of(response)

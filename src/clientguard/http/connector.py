@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -218,8 +218,10 @@ class HttpConnector(Connector):
                                            response=response) from None
             read += len(records)
             total = self.total_of(stream, body)
-            yield RawPage.of(records, Location(detail=where), last=page is None,
+            raw = RawPage.of(records, Location(detail=where), last=page is None,
                              read=None if total is None else read, total=total)
+            notes = tuple(f"{stream.name}: {note}" for note in paginator.take_notes())
+            yield replace(raw, notes=notes) if notes else raw
 
     def _not_modified(
         self, number: int, *, stream: str, page: str, response: requests.Response

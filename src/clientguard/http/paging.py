@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,6 +19,7 @@ import requests
 from clientguard.errors import ApiError, ConfigError, ErrorContext
 
 __all__ = [
+    "SHIFTED_LOOP_AFTER",
     "Boundary",
     "MissingRecords",
     "NextTokenPaginator",
@@ -317,8 +319,21 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
+SHIFTED_LOOP_AFTER = 3
+"""For a paginator with an ``id_field`` (pages that may legitimately repeat): how many times
+in a row the same page comes before it is a loop, and how many pages in a row hold only ids
+read already, plus one. A list shifted by a whole page repeats a page once; an API that
+ignores the paging repeats it for ever."""
+
+
 def _params_key(params: Mapping[str, Any]) -> str:
     return json.dumps(params, sort_keys=True, default=str)
+
+
+def _digest(record: Mapping[str, Any]) -> bytes:
+    """16 bytes that tell one version of a record from another."""
+    text = json.dumps(record, sort_keys=True, default=str)
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
 
 
 def _fingerprint(records: Sequence[Mapping[str, Any]]) -> str:
@@ -344,9 +359,31 @@ class Paginator(ABC):
     """How many times in a row the same page comes before it is a loop: 2, the page again
     right after itself. A list that can shift by a whole page while it is read (GitHub's
     ``since`` list, which issues edited mid-read join ahead of the read position) sets more:
-    a shift repeats a page once, an API that ignores the paging repeats it for ever."""
+    a shift repeats a page once, an API that ignores the paging repeats it for ever. A
+    paginator given an ``id_field`` takes at least :data:`SHIFTED_LOOP_AFTER`."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, id_field: str | None = None) -> None:
+        self.id_field = id_field
+        """The records' id field, for a list whose pages may legitimately repeat (a list
+        paged by position that records join mid-read: a whole page of them shifts the next
+        page onto the one just read). Given, a page that repeats the one before is read on,
+        up to :data:`SHIFTED_LOOP_AFTER` times in a row, or a second page in a row holding
+        only ids read already; a record read again unchanged (same id, same content) on one
+        of the last :data:`SHIFTED_LOOP_AFTER` pages is left out of :meth:`new_records`
+        (counted once), one read again changed is given again (its newer version); and a
+        page read already whole is said in :attr:`notes`."""
+        self._recent: deque[dict[str, bytes]] = deque(maxlen=SHIFTED_LOOP_AFTER)
+        """Of each of the last :data:`SHIFTED_LOOP_AFTER` pages (with ``id_field``): id to
+        the digest of the version given. A shift brings back the pages just read, so these
+        are enough, and a read of a million records holds no million ids: a record read
+        again from further back (a shift of more than that many pages) is given again, and
+        the sync stores it once (the stream's ``duplicates`` rule)."""
+        self._read_already_in_a_row = 0
+        self._new: Sequence[Mapping[str, Any]] | None = None
+        self.notes: list[str] = []
+        """What a person should know about how the pages were read (a page that repeated
+        records read already), for the page's :attr:`~clientguard.connector.RawPage.notes`:
+        taken (and emptied) by :meth:`take_notes`."""
         self._previous_page: str | None = None
         self._same_in_a_row = 1
         """How many pages in a row, this one included, were the same page."""
@@ -368,9 +405,52 @@ class Paginator(ABC):
 
     def new_records(self, records: Sequence[Mapping[str, Any]]) -> Sequence[Mapping[str, Any]]:
         """The records of the page :meth:`advance` was last shown that this read has not
-        given before: all of them (the default). A paginator whose pages overlap
-        (:class:`OverlapPaginator`) leaves out those read on an earlier page."""
-        return records
+        given before: all of them (the default); with an ``id_field``, all but those given
+        before unchanged. A paginator whose pages overlap (:class:`OverlapPaginator`) leaves
+        out those read on an earlier page."""
+        return records if self._new is None else self._new
+
+    def take_notes(self) -> tuple[str, ...]:
+        """The :attr:`notes` gathered since the last call, emptied."""
+        taken, self.notes = tuple(self.notes), []
+        return taken
+
+    def _take_ids(self, records: Sequence[Mapping[str, Any]]) -> None:
+        """With an ``id_field``: which of the page's records are new (:meth:`new_records`),
+        and how many pages in a row held only ids read already (:meth:`advance` takes a
+        second one that names a next page for a loop). A record without an id is always
+        new."""
+        if self.id_field is None:
+            return
+        fresh: list[Mapping[str, Any]] = []
+        known = 0
+        page: dict[str, bytes] = {}
+        for record in records:
+            ident = record.get(self.id_field)
+            if ident is None or isinstance(ident, (dict, list)):
+                fresh.append(record)
+                continue
+            key = str(ident)
+            version = _digest(record)
+            given = next((seen[key] for seen in (page, *reversed(self._recent))
+                          if key in seen), None)
+            page[key] = version
+            if given is not None:
+                known += 1
+                if given == version:
+                    continue
+            fresh.append(record)
+        self._recent.append(page)
+        self._new = fresh
+        whole = bool(records) and known == len(records)
+        self._read_already_in_a_row = self._read_already_in_a_row + 1 if whole else 0
+        if whole:
+            again = len(records) - len(fresh)
+            self.notes.append(
+                f"page {self.pages} held only records read already, on page "
+                f"{self.pages - 1} or before (records added or edited while the pages were "
+                f"read moved the list down by a whole page): {again} of them unchanged, "
+                "counted once; the read went on")
 
     def recover(self, error: ApiError) -> dict[str, Any] | None:
         """Paging parameters to ask for the same page another way, after its request failed
@@ -387,11 +467,13 @@ class Paginator(ABC):
     ) -> dict[str, Any] | None:
         """The next request's paging parameters after this page, or None when done."""
         self.pages += 1
+        loop_after = (self.loop_after if self.id_field is None
+                      else max(self.loop_after, SHIFTED_LOOP_AFTER))
         if records and self.repeats_guarded:
             fingerprint = _fingerprint(records)
             self._same_in_a_row = (
                 self._same_in_a_row + 1 if fingerprint == self._previous_page else 1)
-            if self._same_in_a_row >= self.loop_after:
+            if self._same_in_a_row >= loop_after:
                 times = (f" ({self._same_in_a_row} times in a row)"
                          if self._same_in_a_row > 2 else "")
                 raise ApiError(
@@ -399,9 +481,18 @@ class Paginator(ABC):
                     "the API ignores the paging parameters"
                 )
             self._previous_page = fingerprint
+        self._take_ids(records)
         if not self._params_sent:
             self._params_sent.add(_params_key(self.first()))
         following = self._next(response, body, records)
+        if following is not None and self._read_already_in_a_row >= SHIFTED_LOOP_AFTER - 1:
+            # Only where another page would be asked: a last page of records read already
+            # ends the read as any last page does.
+            raise ApiError(
+                f"paging loop: page {self.pages} held only records read already, as did page "
+                f"{self.pages - 1}; the API ignores the paging parameters (or the list shifted "
+                "twice in a row while it was read: then run the sync again)"
+            )
         if following is not None:
             key = _params_key(following)
             if key in self._params_sent:
@@ -442,8 +533,9 @@ class PageNumberPaginator(Paginator):
         size: int = 100,
         start: int = 1,
         page_count: Callable[[Any], int | None] | None = None,
+        id_field: str | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(id_field=id_field)
         if size < 1:
             raise ConfigError("page size must be at least 1")
         self.page_param = page_param

@@ -178,11 +178,45 @@ def secret_name(name: str) -> bool:
     return False
 
 
-#: A query parameter written into a text: after ``?`` or ``&`` (``;`` for ``&amp;``) or ``#``
-#: (an implicit grant's fragment), a name, ``=`` and its value, up to the next parameter,
-#: fragment, space or quote. Not after a space or at the start of a text: a secret's own value
-#: may hold `` key=`` (a value is scrubbed as a whole only before this runs).
-_QUERY_PARAMETER = re.compile(r"(?<=[?&;#])([^=&;?#\s\"'<>]+)=([^&#\s\"'<>]+)")
+#: ``&``, ``?``, ``#``, ``;`` and ``=`` as a text may write them: percent-encoded (``%26``,
+#: ``%3F``, ``%23``, ``%3B``, ``%3D``; again and again: ``%2526``), or JSON-escaped
+#: (``\u0026``: Rails' and Go's JSON escape ``&`` so), in either case.
+_ENCODED = {char: rf"%(?:25)*{ord(char):02x}|\\u00{ord(char):02x}" for char in "&?#;="}
+
+#: What comes before a query parameter's name: the start of the text (a query string written
+#: alone: a form body echoed), or ``?``, ``&``, ``#`` (an implicit grant's fragment) or ``;``
+#: (``&amp;``, HTML 4's separator), each written as is or encoded (:data:`_ENCODED`). Not a
+#: space: a secret's own value may hold `` key=`` (a value is scrubbed as a whole only before
+#: this runs).
+_BEFORE_NAME = rf"^|[?&#;]|{_ENCODED['&']}|{_ENCODED['?']}|{_ENCODED['#']}|{_ENCODED[';']}"
+
+#: Any of :data:`_ENCODED`: what a name never holds (nor a value, but ``?`` and ``;``).
+_ANY_ENCODED = "|".join(_ENCODED.values())
+
+#: A parameter's name: no separator, ``=``, space, quote or angle bracket, however written.
+_NAME = rf"(?:[^=&;?#%\\\s\"'<>]|(?!{_ANY_ENCODED})[%\\])+"
+
+#: ``=`` between a name and its value, as is or encoded.
+_EQUALS = rf"=|{_ENCODED['=']}"
+
+#: A query parameter written into a text: what comes before its name (kept), the name, ``=``
+#: and its value, up to the next ``&`` or ``#`` (as is or JSON-escaped), a space, a quote
+#: (``"``, ``\"``, ``\u0022``) or an angle bracket (``\u003c``); or up to a ``?`` or ``;``
+#: (as is or encoded), or a percent-encoded ``&`` or ``#``, that another ``name=`` follows (a
+#: URL nested in this one's value, encoded: its parameters are looked at too). A value's own
+#: ``%26`` (a secret holding ``&``, sent encoded) is no end of it otherwise: cut there, the
+#: value would keep its tail, which then no longer matches the secret it is a part of.
+#: Case-insensitive: ``%3f`` is ``%3F``.
+_QUERY_PARAMETER = re.compile(
+    rf"(?P<before>{_BEFORE_NAME})(?P<name>{_NAME})(?P<equals>{_EQUALS})"
+    rf"(?P<value>(?:(?!\\u00(?:26|23|22|27|3c|3e)|\\[\"']"
+    rf"|(?:[?;]|{_ENCODED['?']}|{_ENCODED[';']}|{_ENCODED['&']}|{_ENCODED['#']})"
+    rf"(?:{_NAME})(?:{_EQUALS}))[^&#\s\"'<>])+)",
+    re.IGNORECASE,
+)
+
+#: How ``=`` may be written: a text holding none has no query parameter.
+_EQUALS_FORMS = ("=", "%3d", "\\u003d")
 
 
 def scrub_query(text: str) -> str:
@@ -191,11 +225,19 @@ def scrub_query(text: str) -> str:
     in a URL written into it replaced by ``[redacted]``: the address of a next page a server
     named (a ``Link: rel="next"``) may carry a value the client never sent and so cannot
     scrub as a secret, and urllib3 logs it whole at DEBUG level. The other parameters
-    (``page=2``) are kept."""
-    if "=" not in text:
+    (``page=2``) are kept.
+
+    A parameter is found behind ``?``, ``&``, ``#`` or ``;`` written as is, percent-encoded
+    (``%26api_key=``, ``%3Faccess_token%3D``, twice: ``%2526``), JSON-escaped
+    (``\\u0026access_token=``) or HTML-escaped (``&amp;``), and at the start of the text (a
+    query string alone); never behind a space."""
+    lowered = text.lower()
+    if not any(form in lowered for form in _EQUALS_FORMS):
         return text
     return _QUERY_PARAMETER.sub(
-        lambda m: f"{m[1]}={REDACTED}" if secret_name(unquote(m[1])) else m[0], text
+        lambda m: (f"{m['before']}{m['name']}{m['equals']}{REDACTED}"
+                   if secret_name(unquote(m["name"])) else m[0]),
+        text,
     )
 
 

@@ -38,7 +38,6 @@ from clientguard.settlement import (
     UnappliedCash,
     cancelled_by_credit,
     check_as_of,
-    is_late,
     replay,
     unapplied_cash,
 )
@@ -449,10 +448,19 @@ def _scan(
         # amount x days late: one product for the month, the window and the period.
         weighted = amount * days_late
         if due > trend_start:
-            tally.months._add(due, amount, weighted, invoice_id)
+            # MonthlyLateness._add, inlined (most of a million rows): the month's sums and ids.
+            month_key = due.year * 12 + due.month - 1
+            month = tally.months._months.get(month_key)
+            if month is None:
+                tally.months._months[month_key] = ([weighted, amount], [invoice_id])
+            else:
+                sums = month[0]
+                sums[0] += weighted
+                sums[1] += amount
+                month[1].append(invoice_id)
         if due <= window_start:
             continue
-        late = is_late(days_late, grace)
+        late = days_late > grace  # settlement.is_late, inlined: days_late is set here
         tally.amount += amount
         tally.days_late.append(days_late)
         if days_late:
@@ -479,9 +487,13 @@ def _scan(
             tally.adp_amount += amount
             if days_to_pay:
                 tally.adp_weighted += amount * days_to_pay
-        (tally.recent if due > recent_start else tally.before).add(
-            invoice_id, amount, weighted, late
-        )
+        # _Period.add, inlined.
+        period = tally.recent if due > recent_start else tally.before
+        period.count += 1
+        period.late += late
+        period.amount += amount
+        period.weighted += weighted
+        period.ids.append(invoice_id)
     return tallies
 
 

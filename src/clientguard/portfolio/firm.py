@@ -84,7 +84,18 @@ class FirmSummary:
     lateness_cost: Decimal | None = None
     """What financing the clients' late payment costs (the review's financing cost)."""
     claimable: Decimal | None = None
-    """Statutory late-payment interest and compensation the firm may claim."""
+    """Statutory late-payment interest and compensation the firm may claim, as the books
+    stand (the review's ``claimable``)."""
+    claimable_disputed: Decimal | None = None
+    """Of ``claimable``, what is on disputed invoices: held until the disputes are settled,
+    not in the advice to claim (the JSON report's ``book.claimable_disputed``)."""
+    claimable_unapplied: Decimal | None = None
+    """Of ``claimable``, what applying the clients' unapplied payments and credit notes to the
+    invoices they would pay removes: not in the advice to claim (``book.claimable_unapplied``).
+    ``claimable - claimable_disputed - claimable_unapplied`` is what the advice asks now."""
+    financing_covered: Decimal | None = None
+    """Of ``lateness_cost``, what applying that unapplied money removes, which the review's
+    summary leaves out (``book.financing_covered``)."""
     rejected_records: int = 0
     paid_date_unknown: int = 0
     amount_due_mismatches: int = 0
@@ -248,6 +259,9 @@ def _summary(firm_id: str, done: Review, ledger: Ledger) -> FirmSummary:
         effective_clients=_places(revenue.effective_clients, _MEASURE_PLACES),
         lateness_cost=money(book.financing_cost),
         claimable=money(book.claimable),
+        claimable_disputed=money(book.claimable_disputed),
+        claimable_unapplied=money(book.claimable_unapplied),
+        financing_covered=money(book.financing_covered),
         rejected_records=quality.rejected,
         paid_date_unknown=len(quality.paid_date_unknown),
         amount_due_mismatches=len(quality.amount_due_mismatches),

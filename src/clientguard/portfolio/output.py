@@ -37,6 +37,8 @@ FIRM_COLUMNS: Final[tuple[tuple[str, str], ...]] = (
     ("overdue_balance", "decimal(38, 4)"), ("top1_share", "decimal(12, 6)"),
     ("hhi", "decimal(14, 4)"), ("effective_clients", "decimal(14, 4)"),
     ("lateness_cost", "decimal(38, 4)"), ("claimable", "decimal(38, 4)"),
+    ("claimable_disputed", "decimal(38, 4)"), ("claimable_unapplied", "decimal(38, 4)"),
+    ("financing_covered", "decimal(38, 4)"),
     ("rejected_records", "int64"), ("paid_date_unknown", "int64"),
     ("amount_due_mismatches", "int64"), ("foreign_allocations", "int64"),
     ("excess_precision", "int64"), ("due_before_issue", "int64"),

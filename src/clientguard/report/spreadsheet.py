@@ -3,7 +3,10 @@
 Columns (:data:`COLUMNS`): the review date and currency, the client, its recommendation, and
 the finding (signal, severity, metric, value, threshold, message), with the client's revenue
 share and cost of lateness (financing, what the law grants, and what of that is time-barred
-and left out of it) repeated on each of its rows so that a filter keeps them. A client
+and left out of it; then, as the JSON report names them, what of ``claimable`` is held for
+disputes and covered by unapplied money and what of ``financing_cost`` that money covers:
+``claimable - claimable_disputed - claimable_unapplied`` is what the advice asks now)
+repeated on each of its rows so that a filter keeps them. A client
 with no finding gets one row with the finding's columns empty; a finding about the whole book
 has an empty ``client_id``. A warning about the data as a whole (the last sync of a source did
 not complete) comes first, as a row of the whole book with signal ``data_quality``, severity
@@ -82,6 +85,9 @@ COLUMNS = (
     "financing_cost",
     "claimable",
     "time_barred",
+    "claimable_disputed",
+    "claimable_unapplied",
+    "financing_covered",
 )
 
 
@@ -105,6 +111,9 @@ def headings() -> tuple[str, ...]:
         pgettext("CSV column", "financing_cost"),
         pgettext("CSV column", "claimable"),
         pgettext("CSV column", "time_barred"),
+        pgettext("CSV column", "claimable_disputed"),
+        pgettext("CSV column", "claimable_unapplied"),
+        pgettext("CSV column", "financing_covered"),
     )
 
 
@@ -174,12 +183,16 @@ def safe_cell(cell: str) -> str:
     return neutralise(printable(cell))
 
 
+_MONEY_FROM = COLUMNS.index("financing_cost")
+"""The first of the client's money columns, right after ``revenue_share``."""
+
 #: The columns that hold numbers clientguard writes (never text from the data): the ones the
 #: ``excel`` dialect writes with the reader's decimal separator.
 _NUMBER_COLUMNS = frozenset(
     COLUMNS.index(name)
     for name in ("value", "threshold", "revenue_share", "financing_cost", "claimable",
-                 "time_barred")
+                 "time_barred", "claimable_disputed", "claimable_unapplied",
+                 "financing_covered")
 )
 
 
@@ -224,11 +237,13 @@ def render_csv(
         share = shares.get(client.client_id)
         places = exponent(currency)
         money = (fixed(client.financing_cost, places), fixed(client.claimable, places),
-                 fixed(client.time_barred, places))
+                 fixed(client.time_barred, places), fixed(client.claimable_disputed, places),
+                 fixed(client.claimable_unapplied, places),
+                 fixed(client.financing_covered, places))
         findings: tuple[Finding | None, ...] = client.findings or (None,)
         for finding in findings:
             row = _row(review, client, finding)
-            row[-4:] = [fixed(share, 4) if share is not None else "", *money]
+            row[_MONEY_FROM - 1:] = [fixed(share, 4) if share is not None else "", *money]
             write(row)
     return encodable(out.getvalue())
 
@@ -259,10 +274,7 @@ def _row(review: Review, client: ClientReview | None, finding: Finding | None) -
         decimal_text(finding.value, 4) if finding else "",
         decimal_text(finding.threshold, 4) if finding else "",
         finding.message if finding else "",
-        "",
-        "",
-        "",
-        "",
+        *[""] * (len(COLUMNS) - _MONEY_FROM + 1),
     ]
 
 

@@ -35,6 +35,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from clientguard import wording
@@ -139,11 +140,26 @@ def judged_profiles(
     if not paid:
         return {}
     customers = {ledger.invoice(i).customer_id for i in paid}
-    if by is not None:
-        keys = {by(c) for c in customers}
-        customers = {c for c in ledger.customer_ids if by(c) in keys}
-    return payment_profiles(ledger, as_of=as_of, policy=policy, by=by, customers=customers,
-                            paid=paid)
+    # Per customer: made once per review (the review reads them per customer, the
+    # late-payment signal per client).
+    alone = shared("judged_profiles", ledger, as_of, policy, payment_profiles,
+                   customers=customers, paid=paid)
+    if by is None:
+        return dict(alone)
+    keys = {by(c) for c in customers}
+    joined = {c for c in ledger.customer_ids if by(c) in keys}
+    # A customer ``by`` keeps under its own id, with no other customer under it, has the
+    # same profile per client as per customer: read, not made again. Only the customers of
+    # the other keys (a group's, linked customers') are read again, together: a second
+    # pass over a million rows for the same numbers was 0.17 s of a review.
+    shared_keys = {by(c) for c in joined if by(c) != c}
+    own = {c for c in customers if by(c) == c and c not in shared_keys and c in alone}
+    profiles = {c: alone[c] for c in own}
+    together = joined - own
+    if together:
+        profiles.update(payment_profiles(ledger, as_of=as_of, policy=policy, by=by,
+                                         customers=together, paid=paid))
+    return dict(sorted(profiles.items()))
 
 
 def lateness_key(ledger: Ledger) -> Callable[[str], str]:
@@ -365,11 +381,14 @@ def _any_disputed(ledger: Ledger) -> bool:
     for it once. Internal."""
     kept = ledger.memo.get(_DISPUTED_MEMO)
     if not isinstance(kept, bool):
-        kept = ledger.memo[_DISPUTED_MEMO] = any(
-            invoice.disputed for invoice in ledger.invoices
-        )
+        # Read in C (a million invoices: a generator's frame a step took a third as long
+        # again as the reading itself).
+        kept = ledger.memo[_DISPUTED_MEMO] = any(map(_DISPUTED, ledger.invoices))
     return kept
 
+
+_DISPUTED = attrgetter("disputed")
+"""An invoice's ``disputed`` flag."""
 
 _DISPUTED_MEMO = "signals.any_disputed"
 """The key of :func:`_any_disputed`'s answer in the ledger's memo."""

@@ -194,8 +194,9 @@ class ClockifyConnector(HttpConnector):
 
     def _pages(
         self, path: str, params: Mapping[str, Any], stream: str, what: str
-    ) -> Iterator[tuple[int, list[Mapping[str, Any]], bool]]:
-        """(page number, records, last?) of a list paged by ``page`` and ``page-size``.
+    ) -> Iterator[tuple[int, list[Mapping[str, Any]], bool, tuple[str, ...]]]:
+        """(page number, records, last?, notes) of a list paged by ``page`` and
+        ``page-size``.
 
         ``page`` is a position, and Clockify gives no count to check it by: a record deleted
         or moved on a page already read shifts the later pages up, and a record that was not
@@ -207,27 +208,23 @@ class ClockifyConnector(HttpConnector):
         place of the last record read (asked for as ``page`` that place, ``page-size`` 1)
         must still hold it; else :class:`SourceChanged` stops the read.
 
-        The loop guards: a page that repeats the one before whole (the shared guard,
-        :meth:`~clientguard.http.Paginator.advance`, which needs no ids: records without an
-        ``id`` are caught too), or whose first record is the one before's first (the
-        connector's own rule), is the API ignoring ``page``: an :class:`ApiError`, not a
-        loop."""
+        A page may legitimately repeat the one before: ``page-size`` records added before
+        the page being read (a time entry logged now sorts first) push the next page onto
+        the one just read. So the read goes on; the records read again unchanged are left
+        out (counted once, :meth:`~clientguard.http.Paginator.new_records`) and the page is
+        said in the notes (yielded with the page). The loop guards (the shared ones,
+        :meth:`~clientguard.http.Paginator.advance`, with ``id_field``): the same page three
+        times in a row (records without an ``id`` are caught too), or two pages in a row
+        holding only ids read already, is the API ignoring ``page``: an :class:`ApiError`,
+        not a loop. Yields (page number, the page's new records, last?, notes)."""
         size = self.options.page_size
         number = 1
-        previous: object = None
         boundaries = PageBoundaries()
-        guard = PageNumberPaginator(page_param="page", size_param="page-size", size=size)
+        guard = PageNumberPaginator(page_param="page", size_param="page-size", size=size,
+                                    id_field="id")
         while True:
             records = self._page(path, {**params, "page": number, "page-size": size},
                                  stream, f"page {number} of {what}", guard=(guard, what))
-            first = records[0].get("id") if records else None
-            if first is not None and first == previous:
-                raise ApiError(
-                    f"GET {what}: page {number} repeats page {number - 1}; the API ignored "
-                    "the paging, so the read stops here instead of looping",
-                    ErrorContext(connector=self.name, stream=stream),
-                )
-            previous = first
             due = boundaries.take([str(r.get("id")) for r in records])
             if due is not None:
                 there = self._page(path, {**params, "page": due.place, "page-size": 1},
@@ -241,7 +238,8 @@ class ClockifyConnector(HttpConnector):
                         ErrorContext(connector=self.name, stream=stream),
                     )
             last = len(records) < size
-            yield number, records, last
+            notes = tuple(f"{what}: {note}" for note in guard.take_notes())
+            yield number, list(guard.new_records(records)), last, notes
             if last:
                 return
             number += 1
@@ -293,7 +291,7 @@ class ClockifyConnector(HttpConnector):
                                      self.days_zone)
             params["start"] = _utc(start)
         users: list[tuple[str, str | None]] = []
-        for _, records, _ in self._pages(
+        for _, records, _, _ in self._pages(
             f"workspaces/{workspace}/users", {"status": "ALL"}, stream.name, "users"
         ):
             for listed in records:
@@ -306,7 +304,7 @@ class ClockifyConnector(HttpConnector):
             return
         for index, (user, user_name) in enumerate(users):
             path = f"workspaces/{workspace}/user/{user}/time-entries"
-            for number, records, last in self._pages(
+            for number, records, last, shifted in self._pages(
                 path, params, stream.name, f"time-entries of user {user}"
             ):
                 stamped = [{**r, OBSERVED_KEY: observed, USER_NAME_KEY: user_name}
@@ -316,7 +314,7 @@ class ClockifyConnector(HttpConnector):
                     Location(detail=f"GET time-entries of user {user} page {number}"),
                     last=last and index == len(users) - 1,
                 )
-                yield replace(page, notes=notes)
+                yield replace(page, notes=(*notes, *shifted))
                 notes = ()  # said once, on the first page
 
     def to_model(self, stream: Stream, raw: Mapping[str, Any]) -> Mapped:

@@ -27,7 +27,7 @@ from clientguard.argparsing import Parser
 from clientguard.connector import printable
 from clientguard.errors import ClientguardError
 from clientguard.i18n import gettext as _
-from clientguard.i18n import ngettext, npgettext
+from clientguard.i18n import ngettext
 from clientguard.records import Rejection
 from clientguard_csv.connector import CsvConnector
 from clientguard_csv.mapping import PRESETS, STREAMS, preset_text
@@ -170,7 +170,8 @@ def _print_log(
     if kinds:
         # A file's records count what its rows made: an invoices file also makes a customer
         # for each client it names, so "2,466 rows, 2,566 records" needs this line.
-        made = ", ".join(_records_made(kind, count) for kind, count in sorted(kinds.items()))
+        made = ", ".join(wording.records_of_kind(kind, count)
+                         for kind, count in sorted(kinds.items()))
         print(_("records made: {made}").format(made=made))
     if log.unmatched:
         print(_("client names that matched no customer:"))
@@ -210,27 +211,6 @@ def _print_log(
                     n=len(same), first=first.words(), more=len(same) - 1)))
         if len(reasons) > SHOWN:
             print(_("  ... and {n} more reasons").format(n=len(reasons) - SHOWN))
-
-
-def _records_made(kind: str, count: int) -> str:
-    """``count`` records of ``kind`` made, in the reader's language: ``2,566 customers``,
-    ``2 566 klientów``; a kind a mapping may add, by its own name."""
-    number = wording.number(count)
-    if kind == "customer":
-        text = npgettext("records made", "{n} customer", "{n} customers", count)
-    elif kind == "invoice":
-        text = npgettext("records made", "{n} invoice", "{n} invoices", count)
-    elif kind == "credit_note":
-        text = npgettext("records made", "{n} credit note", "{n} credit notes", count)
-    elif kind == "payment":
-        text = npgettext("records made", "{n} payment", "{n} payments", count)
-    elif kind == "time_entry":
-        text = npgettext("records made", "{n} time entry", "{n} time entries", count)
-    elif kind == "work_request":
-        text = npgettext("records made", "{n} work request", "{n} work requests", count)
-    else:
-        return f"{number} {kind.replace('_', ' ')}"
-    return text.format(n=number)
 
 
 if __name__ == "__main__":  # ``python -m clientguard_csv.cli``, as a cron job may run it

@@ -183,8 +183,9 @@ class CsvConnector(Connector):
         a store records a sync): :class:`~clientguard_csv.errors.CsvFileError` in the words
         its read would have used, naming each file as it was typed (``https://...`` stays
         so, not ``https:/...`` as a path writes it). A named pipe (FIFO) or a character
-        device (``/dev/stdin``) is opened by the read alone: opening it here would wait for
-        its writer, or take what the read needs. What is in a file is left to the read."""
+        device (a terminal, ``/dev/stdin``) is refused from its stat, never opened: its open
+        would wait for a writer, for ever when none comes (:func:`~clientguard_csv.errors.
+        not_a_file`). What is in a file is left to the read."""
         for name in streams:
             for typed, path in zip(self.options.typed_files(name), self.options.files(name),
                                    strict=True):
@@ -192,12 +193,11 @@ class CsvConnector(Connector):
                     mode = path.stat().st_mode
                     if stat.S_ISDIR(mode):
                         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
-                    if stat.S_ISSOCK(mode) or stat.S_ISBLK(mode):
-                        raise CsvFileError(not_a_file(typed, socket=stat.S_ISSOCK(mode)).detail,
-                                           stream=name)
-                    if stat.S_ISREG(mode):
-                        with path.open("rb"):
-                            pass
+                    refused = not_a_file(typed, mode)
+                    if refused is not None:
+                        raise CsvFileError(refused.detail, stream=name)
+                    with path.open("rb"):
+                        pass
                 except OSError as exc:
                     raise CsvFileError(file_unreadable(typed, exc).detail,
                                        stream=name) from None

@@ -7,6 +7,8 @@ the connector's other messages are English.
 
 from __future__ import annotations
 
+import stat
+
 from clientguard.errors import ConfigError, ConnectorError, ErrorContext, os_reason
 from clientguard.i18n import gettext as _
 
@@ -35,10 +37,28 @@ def file_unreadable(file: str, exc: OSError) -> CsvFileError:
         file=file, reason=os_reason(exc)))
 
 
-def not_a_file(file: str, *, socket: bool) -> CsvFileError:
-    """The error of a data file option naming a socket or a block device (a disk), which the
-    read cannot take as a file, in the reader's language."""
-    if socket:
+def not_a_file(file: str, mode: int) -> CsvFileError | None:
+    """The error of a data file option naming what the read cannot take as a file, by its
+    ``st_mode`` (from a stat, before any open), in the reader's language; None for a regular
+    file, and for a folder (its open says so: ``Is a directory``).
+
+    A named pipe (FIFO: ``mkfifo``, ``<(...)``, ``/dev/stdin`` fed by a pipe) waits on its
+    open until something writes to it, for ever when nothing does; and a file is read more
+    than once (its header, then its rows), which a pipe cannot give. A character device (a
+    terminal, ``/dev/null``, ``/dev/zero``) waits for typing, holds nothing or never ends. A
+    socket and a block device (a disk) are no file either."""
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return CsvFileError(_("{file}: cannot be read: it is a named pipe (FIFO), not a file; "
+                              "the file is read more than once (its header, then its rows), "
+                              "which a pipe cannot give: save the export to a file and give "
+                              "its path").format(file=file))
+    if stat.S_ISCHR(mode):
+        return CsvFileError(_("{file}: cannot be read: it is a device (a terminal, "
+                              "/dev/stdin...), not a file; save the export to a file and give "
+                              "its path").format(file=file))
+    if stat.S_ISSOCK(mode):
         return CsvFileError(_("{file}: cannot be read: it is a socket, not a file; give the "
                               "path of the exported file").format(file=file))
     return CsvFileError(_("{file}: cannot be read: it is a disk (a block device), not a "

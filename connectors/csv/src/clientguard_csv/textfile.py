@@ -33,7 +33,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 from clientguard.i18n import noop
 from clientguard_csv.charsets import detect_encoding, guess_encoding
-from clientguard_csv.errors import CsvFileError, file_unreadable
+from clientguard_csv.errors import CsvFileError, file_unreadable, not_a_file
 from clientguard_csv.filekinds import not_csv
 
 __all__ = [
@@ -280,10 +280,15 @@ def open_layout(
     """
     file = str(path)
     try:
-        with path.open("rb") as handle:
-            sample = handle.read(SAMPLE_BYTES)
+        # Before the open: a named pipe's would wait for a writer, for ever when none comes.
+        refused = not_a_file(file, path.stat().st_mode)
+        if refused is None:
+            with path.open("rb") as handle:
+                sample = handle.read(SAMPLE_BYTES)
     except OSError as exc:
         raise file_unreadable(file, exc) from None
+    if refused is not None:
+        raise refused
     other_format = not_csv(sample, markup=False)
     if other_format is not None:
         # A workbook, a web page or a PDF under a .csv name has no header to find: saying

@@ -133,6 +133,28 @@ class HarvestPaginator(Paginator):
     def first(self) -> dict[str, Any]:
         return {"per_page": self.size}
 
+    def advance(
+        self, response: requests.Response, body: Any, records: Sequence[Mapping[str, Any]]
+    ) -> dict[str, Any] | None:
+        """The shared :meth:`~clientguard.http.Paginator.advance`, after the count check of
+        a page read by its number: a whole page of entries added before it makes it repeat
+        the page before, which is the list changing (:class:`SourceChanged`, run the sync
+        again), not Harvest ignoring the paging (the loop error the repeat would give)."""
+        if self.by_number and isinstance(body, Mapping):
+            self._count_changed(body, self.pages + 1)
+        return super().advance(response, body, records)
+
+    def _count_changed(self, body: Mapping[str, Any], page: int) -> None:
+        """Raise :class:`SourceChanged` when page ``page``, read by its number, counts other
+        than page 1 did."""
+        total = _count(body)
+        if self.counted is not None and total is not None and total != self.counted:
+            raise SourceChanged(
+                f"Harvest's time entries changed while they were read by page number: page 1 "
+                f"counted {self.counted} entries, page {page} counts {total}",
+                self.context,
+            )
+
     def _next(
         self, response: requests.Response, body: Any, records: Sequence[Mapping[str, Any]]
     ) -> dict[str, Any] | None:
@@ -166,21 +188,15 @@ class HarvestPaginator(Paginator):
         changed since the first page, or a read (by number or by cursor) ends with fewer
         distinct entries than Harvest counts (see the class)."""
         self.ids.update(str(r["id"]) for r in records if r.get("id") is not None)
-        found = body.get("total_entries")
-        total = (found if isinstance(found, int) and not isinstance(found, bool)
-                 and found >= 0 else None)
+        total = _count(body)
         if self.pages == 1:
             self.counted = total
             return
         if total is None:
             return
         how = "by page number" if self.by_number else "by cursor"
-        if self.by_number and self.counted is not None and total != self.counted:
-            raise SourceChanged(
-                f"Harvest's time entries changed while they were read {how}: page 1 "
-                f"counted {self.counted} entries, page {self.pages} counts {total}",
-                self.context,
-            )
+        if self.by_number:
+            self._count_changed(body, self.pages)
         if last and len(self.ids) < total:
             moved = ("" if self.by_number else " (Harvest sorts them by spent_date: an entry "
                      "whose date was edited during the read sorts onto a page already read)")
@@ -190,6 +206,13 @@ class HarvestPaginator(Paginator):
                 f"{len(self.ids)} different ones{moved}",
                 self.context,
             )
+
+
+def _count(body: Mapping[str, Any]) -> int | None:
+    """Harvest's ``total_entries`` of a page, when it is a count."""
+    found = body.get("total_entries")
+    return (found if isinstance(found, int) and not isinstance(found, bool) and found >= 0
+            else None)
 
 
 class HarvestConnector(HttpConnector):

@@ -207,9 +207,9 @@ class _XeroPaginator(PageNumberPaginator):
     empty one (one call more where Xero did take ``pageSize``).
     """
 
-    def __init__(self, size: int, classic: int) -> None:
+    def __init__(self, size: int, classic: int, id_field: str | None = None) -> None:
         super().__init__(page_param="page", size_param="pageSize", size=size,
-                         page_count=_page_count)
+                         page_count=_page_count, id_field=id_field)
         self.classic = classic
 
     def _next(
@@ -222,9 +222,13 @@ class _XeroPaginator(PageNumberPaginator):
         return super()._next(response, body, records)
 
 
-def _paginator(size: int, classic: int = CLASSIC_PAGE) -> Callable[[], PageNumberPaginator]:
+def _paginator(
+    size: int, classic: int = CLASSIC_PAGE, id_field: str | None = None
+) -> Callable[[], PageNumberPaginator]:
+    """The paginator of a list. ``id_field``, for a list in ID order, lets a page repeat the
+    one before (read on, its records counted once: see :func:`_by_id`)."""
     def build() -> PageNumberPaginator:
-        return _XeroPaginator(size, classic)
+        return _XeroPaginator(size, classic, id_field)
 
     return build
 
@@ -246,6 +250,15 @@ def _by_id(id_field: str) -> dict[str, str]:
     by change time, so the stream's cursor moves only when the stream ends
     (``sorted_by_cursor`` False), and a record edited after it was read is read again by
     the next sync. (QuickBooks' query pages by ``Id`` for the same reason.)
+
+    Records do join the list mid-read, at their ID's place: an incremental read
+    (``If-Modified-Since``) lists the records changed since its cursor, and one edited while
+    the pages are read joins it (a new record joins a full read). ``pageSize`` of them (a
+    bulk edit: invoices approved or sent together) before the page being read push the next
+    page onto the one just read, so a page may legitimately repeat the one before: the read
+    goes on (the records read again unchanged are counted once, and the sync says so), and
+    only the same page three times in a row is a paging loop (``_paginator``'s
+    ``id_field``).
     """
     return {"order": f"{id_field} ASC"}
 
@@ -257,7 +270,7 @@ def _streams(page_size: int) -> tuple[HttpStream, ...]:
         "duplicates": "latest",
         "paginator": paginator,
     }
-    return (
+    streams = (
         HttpStream(
             name="customers",
             kind="customer",
@@ -336,6 +349,12 @@ def _streams(page_size: int) -> tuple[HttpStream, ...]:
             description="Xero Projects time entries of every project, counted for the "
             "project's contact (only with projects=True; needs the projects.read scope)",
         ),
+    )
+    # Each list in ID order may repeat a page (see _by_id): its paginator knows its ids.
+    return tuple(
+        replace(stream, paginator=_paginator(page_size, id_field=stream.id_field))
+        if stream.paginator is paginator else stream
+        for stream in streams
     )
 
 
