@@ -151,11 +151,13 @@ def test_a_covered_line_is_paid_on_the_moneys_day_and_says_so() -> None:
     assert "w księgach" not in polish
     assert "PU" not in polish
     data = json.loads(render_claim(document, "json"))
-    # 1.6: no line is disputed, so the 1.7 fields are left out (the oldest version that holds it).
-    assert data["schema_version"] == "1.6"
-    assert CLAIM_SCHEMA_VERSION == "1.7"
-    assert "disputed_totals" not in data
-    assert "disputed" not in data["invoices"][0]
+    # 1.7: no line is disputed, but P0 and P1 say what the money pays of them (unapplied_paid,
+    # a 1.7 field: the oldest version that holds it; 1.6 before the field came).
+    assert data["schema_version"] == CLAIM_SCHEMA_VERSION == "1.7"
+    assert [(i["invoice_id"], i["unapplied_paid"], i["disputed"]) for i in data["invoices"]] \
+        == [("P0", "10000.00", False), ("P1", "10000.00", False), ("P2", None, False),
+            ("P3", None, False)]
+    assert data["disputed_totals"] == {}
     assert data["totals"] == {"EUR": "571.56"}
     assert data["invoices"][0]["unapplied_paid_on"] == "2025-10-15"
     assert data["unapplied"][0]["document_id"] == "PU"
@@ -211,6 +213,11 @@ def test_money_that_came_before_every_due_date_leaves_nothing_to_claim() -> None
     assert (document.invoices, document.totals) == ((), {})
     assert [m.document_id for m in document.unapplied] == ["PU"]
     assert "PU" not in render_claim(document, "html", lang="en")
+    # Money named, on no line: the 1.6 document (no 1.7 field holds anything).
+    data = json.loads(render_claim(document, "json"))
+    assert data["schema_version"] == "1.6"
+    assert "disputed_totals" not in data
+    assert [m["document_id"] for m in data["unapplied"]] == ["PU"]
 
 
 def test_money_of_another_company_of_the_group_pays_the_claims_invoices() -> None:
@@ -316,12 +323,58 @@ def test_money_that_pays_part_of_an_invoice_leaves_it_open_and_is_named() -> Non
     books = _books(payment("p", id="PU", on="2025-10-15", amount="25000.00"))
     document = claim(books, "p", as_of=AS_OF)
     p2 = next(line for line in document.invoices if line.invoice_id == "P2")
-    assert (p2.still_open, p2.unapplied_paid_on, p2.interest_until) == (True, None, AS_OF)
+    # The line names the money that pays part of it (until 2026-12-08 unapplied_paid_on was
+    # None there, while the claim's ``unapplied`` named the money).
+    assert (p2.still_open, p2.unapplied_paid_on, p2.interest_until) == (
+        True, date(2025, 10, 15), AS_OF)
     # What it still owes once the money is applied: 10,000 - the 5,000 left after P0 and P1.
     assert p2.open_balance == Decimal("5000.00")
     assert [(p.start, p.end, p.principal) for p in p2.periods] == [
         (date(2025, 11, 2), AS_OF, Decimal("5000.00"))]
     assert [m.document_id for m in document.unapplied] == ["PU"]
+
+
+def test_a_line_paid_in_part_says_by_what_and_how_much() -> None:
+    # 5,000 of 15 Oct pays half of P0 (due 1 Sep): 10,000 owed 2 Sep-15 Oct, 44 days,
+    # 10,000 x 0.1015 x 44 / 365 = 122.356, then 5,000 16 Oct-31 Dec, 77 days, 5,000 x 0.1015
+    # x 77 / 365 = 107.062: 229.42. The line names the payment and what it paid: the debtor
+    # sees why the interest falls on 15 Oct (the reviewer's g0, 2026-12-08: no line said so).
+    books = _books(payment("p", id="PU", on="2025-10-15", amount="5000.00"))
+    document = claim(books, "p", as_of=AS_OF)
+    p0 = document.invoices[0]
+    assert (p0.invoice_id, p0.still_open, p0.open_balance, p0.interest_claimed) == (
+        "P0", True, Decimal("5000.00"), Decimal("229.42"))
+    assert (p0.unapplied_paid_on, p0.unapplied_paid_by, p0.unapplied_paid) == (
+        date(2025, 10, 15), "payment", Decimal("5000.00"))
+    assert [line.invoice_id for line in document.invoices if line.unapplied_paid_on] == ["P0"]
+    assert [m.document_id for m in document.unapplied] == ["PU"]
+    assert "Paid in part (5,000.00 EUR) by the payment of 15 Oct 2025." in render_claim(
+        document, "html", lang="en")
+    nbsp = "\u00a0"
+    assert f"Zapłacona częściowo (5{nbsp}000,00 EUR) wpłatą z dnia 15.10.2025." in \
+        render_claim(document, "html", lang="pl")
+    data = json.loads(render_claim(document, "json"))
+    assert (data["invoices"][0]["unapplied_paid_on"], data["invoices"][0]["unapplied_paid"]) \
+        == ("2025-10-15", "5000.00")
+
+
+def test_a_prepaid_line_names_the_day_the_money_came() -> None:
+    # Y (issued 1 Sep, due 20 Dec) and X (issued 1 Dec, due 10 Dec), 10,000 each; 15,000 of
+    # 1 Oct pays Y, and its 5,000 left pays X on X's issue date (1 Dec, before its due date):
+    # X owes 5,000 for 21 days, 5,000 x 0.1015 x 21 / 365 = 29.20. Its line names the payment
+    # of 1 Oct (the day the money came), and the letter "Paid in part (5,000.00 EUR)".
+    books = ledger(customer("p", "P"),
+                   invoice("p", id="Y", issued="2025-09-01", due="2025-12-20",
+                           total="10000.00"),
+                   invoice("p", id="X", issued="2025-12-01", due="2025-12-10",
+                           total="10000.00"),
+                   payment("p", id="PU", on="2025-10-01", amount="15000.00"), *_on_time())
+    document = claim(books, "p", as_of=AS_OF)
+    (x,) = document.invoices
+    assert (x.invoice_id, x.interest_claimed, x.unapplied_paid_on, x.unapplied_paid) == (
+        "X", Decimal("29.20"), date(2025, 10, 1), Decimal("5000.00"))
+    assert "Paid in part (5,000.00 EUR) by the payment of 1 Oct 2025." in render_claim(
+        document, "html", lang="en")
 
 
 @pytest.mark.parametrize(("lang", "said"), [
@@ -344,3 +397,51 @@ def test_the_claim_command_tells_the_owner_which_invoices_are_held(
                  "--output", "claim.json"]) == EXIT_OK
     assert said in " ".join(capsys.readouterr().err.split("\n"))
     assert json.loads((tmp_path / "claim.json").read_text())["totals"] == {"EUR": "202.35"}
+
+
+def test_a_line_a_payment_and_a_credit_note_of_one_day_pay_in_part_names_both() -> None:
+    # 5,000 paid and 3,000 credited on 15 Oct pay 8,000 of P0 (due 1 Sep; payments first,
+    # then the credit note): 10,000 x 0.1015 x 44 / 365 = 122.356 (2 Sep-15 Oct), then 2,000 x
+    # 0.1015 x 77 / 365 = 42.825 (16 Oct-31 Dec): 165.18. The line says both documents and
+    # the 8,000 they pay (merge of 2026-12-08: the part-paid words and the payment and credit
+    # note of one day each existed alone).
+    books = _books(payment("p", id="PU", on="2025-10-15", amount="5000.00"),
+                   credit_note("p", id="CN", issued="2025-10-15", total="3000.00"))
+    document = claim(books, "p", as_of=AS_OF)
+    p0 = document.invoices[0]
+    assert (p0.invoice_id, p0.still_open, p0.open_balance, p0.interest_claimed) == (
+        "P0", True, Decimal("2000.00"), Decimal("165.18"))
+    assert (p0.unapplied_paid_on, p0.unapplied_paid_by, p0.unapplied_paid) == (
+        date(2025, 10, 15), "payment_and_credit_note", Decimal("8000.00"))
+    english = render_claim(document, "html", lang="en")
+    assert "Paid in part (8,000.00 EUR) by the payment and the credit note of 15 Oct 2025." \
+        in english
+    assert "Paid by the payment and the credit note of" not in english
+    nbsp = "\u00a0"
+    assert (f"Zapłacona częściowo (8{nbsp}000,00 EUR) wpłatą i fakturą korygującą z dnia "
+            "15.10.2025.") in render_claim(document, "html", lang="pl")
+    data = json.loads(render_claim(document, "json"))
+    assert (data["schema_version"], data["invoices"][0]["unapplied_paid_by"],
+            data["invoices"][0]["unapplied_paid"]) == ("1.7", "payment_and_credit_note",
+                                                       "8000.00")
+
+
+def test_money_that_came_on_two_days_before_the_invoice_names_the_last_days_kind() -> None:
+    # Y (issued 1 Sep, due 20 Dec) and X (issued 1 Dec, due 10 Dec), 10,000 each. 12,000 paid
+    # on 1 Oct pays Y; its 2,000 left and a credit note of 3,000 of 5 Oct wait for X and pay it
+    # on its issue date, 1 Dec: both parts are counted that day, but they came on two days.
+    # The line names the day the last came (5 Oct) and what came that day: the credit note,
+    # not "the payment and the credit note of 5 Oct" (no payment came on 5 Oct). X owes
+    # 5,000 from 11 Dec: 5,000 x 0.1015 x 21 / 365 = 29.20.
+    books = ledger(customer("p", "P"),
+                   invoice("p", id="Y", issued="2025-09-01", due="2025-12-20",
+                           total="10000.00"),
+                   invoice("p", id="X", issued="2025-12-01", due="2025-12-10",
+                           total="10000.00"),
+                   payment("p", id="PU", on="2025-10-01", amount="12000.00"),
+                   credit_note("p", id="CN", issued="2025-10-05", total="3000.00"),
+                   *_on_time())
+    (x,) = claim(books, "p", as_of=AS_OF).invoices
+    assert (x.invoice_id, x.interest_claimed, x.unapplied_paid) == (
+        "X", Decimal("29.20"), Decimal("5000.00"))
+    assert (x.unapplied_paid_on, x.unapplied_paid_by) == (date(2025, 10, 5), "credit_note")

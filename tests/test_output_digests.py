@@ -226,6 +226,15 @@ the 100,000 invoices' title and 15 of 39 rows, each now the evidence line's figu
 Retail 304,888.38 to 304,847.81, its 40.57 EUR; Halden Logistics 214,912.80 to 214,213.17,
 its 699.63 EUR; clients billed in USD or GBP by the money converted at the invoices' rates);
 the JSON and CSV (which have no such column) are unchanged.
+What the unapplied money holds back of a claim is called interest and compensation, not
+interest alone (2026-12-08: the held part may be compensation the money makes not owed): the
+table, JSON and HTML digests of both. Compared line by line on the day of the change: only that
+sentence moved, the sample firm's two (Copperleaf Foods, Halden Logistics) and the 100,000
+invoices' two (the CSV has no such sentence); with the old sentence put back, each report is
+the same text as before. Unapplied money paying in its own time order (only the invoices
+issued by its day, a dispute raised after it not turning it away) moved no byte of either.
+With both changes (merged on 2026-12-08), each digest is the one its own change gave: the CSV
+digests of the three columns, the table, JSON and HTML digests of the sentence.
 """
 
 from __future__ import annotations
@@ -241,16 +250,16 @@ from clientguard.sample import sample_records
 
 DIGESTS = {
     None: {
-        "table": "63967b44a109b6014ff94cee37ed49e86d981b4697aa2458cd1d28b39fc537f7",
-        "json": "df262d4f19b43bcf5d37db9560f559d67fbbe073442461b275864786930e3b88",
+        "table": "69faa7df2da800560ff77c3dc082a10c3b700076d63d51216479367615a65e46",
+        "json": "02ba016b2852780871022352b40040d187bd19eecdc8f7cc343a445b2bf9d88d",
         "csv": "35897266cd4ee6f6fa4b1ff76e50edba6d7892fec246b57aea14dd50e9ae8103",
-        "html": "19b3519bd12ee0a5113e75b9bb71d7b37a654c4b3c2f49384560da65fca29a73",
+        "html": "bcd7a5bff578e1a644bd55182a012b802e7e70ebe19a297a54251fc592048516",
     },
     100_000: {
-        "table": "48828e849be546a7b74c26d725ce37e8935d8df1dcc65166951ff3579fb147da",
-        "json": "a77fad99a1e8b3924d06c62c8bd497b129675a41ff29275fed2eaaf9a0038d8d",
+        "table": "b529d576060fa5ac9ac048961216499c3c635435173b9bd98762682408aefd77",
+        "json": "72f5aa5219ff4f17875c6c31fe4796916ed9004064f9e39f9540eed608cc872c",
         "csv": "f1dc82e868029516f87362def529ae68e3c52d2c5d3fec96965b3e02a72ffc06",
-        "html": "fb22ecc52b0c1a23db36a3222b810083474b9473dbe385d27cdadd8942288fbc",
+        "html": "6f2d647fea08419d8ea1b143d8df305d5727e6a14dda886e6a191fba8286f9d7",
     },
 }
 

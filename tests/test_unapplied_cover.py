@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 import clientguard as cg
 from clientguard.model import AnyRecord
-from clientguard.testing import credit_note, customer, invoice, ledger, payment
+from clientguard.testing import credit_note, customer, fx_table, invoice, ledger, payment
 
 AS_OF = date(2025, 12, 31)
 NBSP = "\u00a0"
@@ -203,13 +203,15 @@ def _disputed_oldest() -> cg.Ledger:
 
 def _all_disputed() -> cg.Ledger:
     """P: four invoices of 10,000 due 1 Jun, 1 Jul, 1 Aug and 1 Sep 2025, each disputed five
-    days after its due date, open; 40,000 paid on 1 Jun allocated to nothing."""
+    days after its due date, open; 40,000 paid on 1 Oct, after every dispute was raised,
+    allocated to nothing (until 2026-12-08 it was paid on 1 Jun: the money came before any
+    dispute, so it now pays them, as art. 451 § 3 KC has it)."""
     records: list[AnyRecord] = [customer("p", "P")]
     for k, due in enumerate(["2025-06-01", "2025-07-01", "2025-08-01", "2025-09-01"]):
         day = date.fromisoformat(due)
         records.append(invoice("p", id=f"P{k}", issued=day - timedelta(days=30), due=day,
                                total="10000.00", disputed_on=day + timedelta(days=5)))
-    records.append(payment("p", id="PU", on="2025-06-01", amount="40000.00"))
+    records.append(payment("p", id="PU", on="2025-10-01", amount="40000.00"))
     return ledger(*records, *_on_time())
 
 
@@ -291,12 +293,15 @@ def _credit_book() -> cg.Ledger:
          f"40{NBSP}000,00{NBSP}EUR z wpłat i faktur korygujących klienta pozostaje "
          f"nierozliczone, co najmniej tyle, ile wynosi całe jego otwarte saldo "
          f"(40{NBSP}000,00{NBSP}EUR)"),
-        # 177.96 held: tests/test_verdict_owner_acts.py's first row.
+        # 177.96 held: tests/test_verdict_owner_acts.py's first row. Interest and
+        # compensation (until 2026-12-08 "to odsetki": the held part may be compensation too).
         ("cover", "pl", "claim",
          f"Pominięto kolejne 177,96{NBSP}EUR z faktur, które zostałyby pokryte "
          f"nierozliczonymi wpłatami i fakturami korygującymi klienta "
-         f"(40{NBSP}000,00{NBSP}EUR): to odsetki za czas po dniu wpływu tych pieniędzy, które "
-         f"się nie należą; rozlicz je w księgach z datą dnia wpływu, nie dzisiejszą"),
+         f"(40{NBSP}000,00{NBSP}EUR): to odsetki i rekompensata, które się nie należą, gdy te "
+         f"pieniądze zostaną uwzględnione (bez odsetek po dniu ich wpływu, a bez rekompensaty "
+         f"lub z mniejszą, gdy wpłynęły w terminie płatności); rozlicz je w księgach z datą "
+         f"dnia wpływu, nie dzisiejszą"),
     ],
 )
 def test_unapplied_credit_notes_are_named_with_the_payments(
@@ -352,3 +357,35 @@ def test_unallocated_money_is_judged_as_the_same_money_allocated(day: int, month
     assert free.claimable - free.claimable_unapplied == applied.claimable
     advised, claimed = (_revision(c, "claim_late_interest") for c in books)
     assert (advised.amount if advised else None) == (claimed.amount if claimed else None)
+
+
+def test_what_the_money_holds_back_is_called_interest_and_compensation() -> None:
+    """Polish books in PLN (the reviewer's f6, 2026-12-08): F0-F3 of 6,000.00 PLN due 1 Sep,
+    1 Oct, 3 Nov and 1 Dec 2025; 2,000 PLN unapplied of 20 Aug, before F0's due date, so F0
+    owed 4,000 when it fell due. Its interest falls by a third (4,000 of 6,000 owed from
+    the due date on): 303.33 to 303.33 x 4,000 / 6,000 = 202.22, 101.11 held; its
+    compensation is read on the 4,000 owed at due date, up to 5,000 PLN: EUR 40 (was over
+    5,000 PLN: EUR 70), at 4.25 PLN a euro 170.00 (was 297.50), 127.50 held. 228.61 in all,
+    which the sentence called interest alone until 2026-12-08."""
+    rates: dict[str, dict[str | date, str | Decimal | int]] = {"EUR": dict.fromkeys(
+        ("2025-07-31", "2025-08-29", "2025-09-30", "2025-10-31"), "4.25")}
+    bills = [invoice("acme", id=f"F{k}", issued=date.fromisoformat(due) - timedelta(days=30),
+                     due=due, total="6000.00", currency="PLN")
+             for k, due in enumerate(["2025-09-01", "2025-10-01", "2025-11-03", "2025-12-01"])]
+    books = ledger(customer("acme", "A"), *bills,
+                   payment("acme", id="U", on="2025-08-20", amount="2000.00", currency="PLN"),
+                   fx=fx_table("PLN", rates), base_currency="PLN")
+    for lang, words in [
+        ("en", "228.61 PLN more on the invoices its unapplied payments and credit notes "
+               "(2,000.00 PLN) would pay is left out: it is interest and compensation not "
+               "owed once that money counts"),
+        ("pl", f"Pominięto kolejne 228,61{NBSP}zł z faktur, które zostałyby pokryte "
+               f"nierozliczonymi wpłatami i fakturami korygującymi klienta "
+               f"(2{NBSP}000,00{NBSP}zł): to odsetki i rekompensata, które się nie należą"),
+    ]:
+        client = cg.review(books, as_of=AS_OF, policy=cg.Policy(jurisdiction="pl"),
+                           lang=lang).clients["acme"]
+        assert client.claimable_unapplied == Decimal("228.61")
+        claim = _revision(client, "claim_late_interest")
+        assert claim is not None
+        assert words in claim.message, lang

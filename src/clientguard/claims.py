@@ -37,7 +37,7 @@ Pure: no clock, no files. ``as_of`` is passed in; only what had happened by then
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
@@ -242,15 +242,20 @@ class ClaimedInvoice(BaseModel):
     #: The fixed compensation is time-barred as of ``as_of``: shown, not claimed.
     compensation_time_barred: bool = False
     #: The day of the client's unapplied payment or credit note that pays this invoice, open in
-    #: the books: the claim counts it paid that day (``paid_on``; ``clientguard.unapplied``,
-    #: docs/claims.md, "Unapplied money"). None for an invoice the books settle or leave open.
+    #: the books, in full or in part (the last such document, where several do): the claim
+    #: counts what it pays paid that day (``paid_on``, or ``open_balance`` for a part;
+    #: ``clientguard.unapplied``, docs/claims.md, "Unapplied money"). None for an invoice no
+    #: such money pays (until 2026-12-08 also for one it pays in part).
     unapplied_paid_on: date | None = None
-    #: What the money of that day that pays it is: ``payment``, ``credit_note``, or
-    #: ``payment_and_credit_note`` where a payment and a credit note of that day each pay part
-    #: of it (None with ``unapplied_paid_on``; until 2026-12-08 such an invoice said
-    #: ``payment``, and one a credit note paid said ``payment`` where a payment of the same day
-    #: went to another invoice).
+    #: What the money that pays it is: ``payment``, ``credit_note``, or
+    #: ``payment_and_credit_note`` where a payment and a credit note that came on the day the
+    #: last of that money came each pay part of it (None with ``unapplied_paid_on``; until
+    #: 2026-12-08 such an invoice said ``payment``, and one a credit note paid said ``payment``
+    #: where a payment of the same day went to another invoice).
     unapplied_paid_by: PaidBy | None = None
+    #: What the unapplied money pays of the invoice, in ``currency`` (None with
+    #: ``unapplied_paid_on``).
+    unapplied_paid: Decimal | None = None
     #: The client disputes the invoice as of ``as_of`` (``Invoice.disputed_by``): the line is
     #: shown and held, its interest and compensation not in ``totals`` but in
     #: ``disputed_totals`` until the dispute is settled (docs/claims.md, "Disputed invoices").
@@ -328,8 +333,10 @@ class Claim(BaseModel):
     #: KC's three years, and under EU and UK law.
     pl_limitation_years: int | None = None
     #: The client's payments and credit notes unapplied as of ``as_of`` that pay at least one
-    #: invoice of the claim (each such line has ``unapplied_paid_on``): the owner should apply
-    #: them in the books, dated the day they came (docs/claims.md, "Unapplied money").
+    #: of the invoices the claim reads (each line they pay, in full or in part, has
+    #: ``unapplied_paid_on``; one they pay by its due date is on no line: it was not late):
+    #: the owner should apply them in the books, dated the day they came (docs/claims.md,
+    #: "Unapplied money").
     unapplied: tuple[UnappliedMoney, ...] = ()
     #: The interest and compensation of the disputed lines (``ClaimedInvoice.disputed``), by
     #: currency, not time-barred: held until the disputes are settled, not in ``totals``
@@ -546,13 +553,18 @@ def claim(
              if jurisdiction == "pl" and policy.pl_limitation_years != 3 else None)
     parts = [part for part in unapplied_parts(ledger, as_of=as_of)
              if ledger.group_of(part.customer_id) == group]
+    # A line the money pays, in full or in part, names the day the last document that pays
+    # it came (for money that came before the invoice was issued, not the issue date its
+    # part is counted on).
+    came: dict[tuple[str, str], date] = {(p.kind, p.document_id): p.on for p in parts}
     lines = [
         _line(item, by_id[item.invoice_id], owing[item.invoice_id], jurisdiction,
               as_of, short,
               _payment_days(ledger, jurisdiction, by_id[item.invoice_id], as_of),
-              acknowledged,
-              paid_in[item.invoice_id][-1].date if item.invoice_id in settled else None,
-              _paid_by(paid_in[item.invoice_id]) if item.invoice_id in settled else None)
+              acknowledged, _came(paid_in.get(item.invoice_id, ()), came),
+              _paid_by(paid_in[item.invoice_id], came) if item.invoice_id in paid_in else None,
+              sum((p.application.amount for p in paid_in[item.invoice_id]), ZERO)
+              if item.invoice_id in paid_in else None)
         for item in items
     ]
     # The document lists the invoices by due date, then number (the order they fell due).
@@ -607,8 +619,9 @@ def claim(
         limitation_checked=time_barred_from(jurisdiction, as_of) is not None,
         pl_limitation_years=short,
         disputed_totals=disputed_totals,
-        unapplied=_unapplied_used(parts, {by_id[i].currency: day for i, day in sorted(
-            ((i, shares[-1].date) for i, shares in paid_in.items()), key=lambda kv: kv[1])}),
+        unapplied=_unapplied_used(parts, {(p.application.document_kind,
+                                            p.application.document_id)
+                                           for shares in paid_in.values() for p in shares}),
     )
 
 
@@ -626,26 +639,40 @@ def _as_paid(found: Settlement, invoice: Invoice, day: date, policy: Policy) -> 
     })
 
 
-def _paid_by(parts: Sequence[AppliedPart]) -> PaidBy:
-    """What the unapplied money that completes an invoice is: the kinds of its part payments
-    of the last money's day (``parts``: one per document, in the order the money came)."""
-    day = parts[-1].date
-    kinds = {p.application.document_kind for p in parts if p.date == day}
+def _paid_by(parts: Sequence[AppliedPart], came: Mapping[tuple[str, str], date]) -> PaidBy:
+    """What the unapplied money that pays an invoice is: the kinds of the documents of its
+    part payments (``parts``: one per document, in the order the money came) that came on
+    the day the last of them came (by kind and id in ``came``; not the day a part is counted,
+    which for a prepayment is the invoice's issue date)."""
+    last = parts[-1].application
+    day = came[(last.document_kind, last.document_id)]
+    kinds = {p.application.document_kind for p in parts
+             if came[(p.application.document_kind, p.application.document_id)] == day}
     if kinds >= {"payment", "credit_note"}:
         return "payment_and_credit_note"
     return "credit_note" if "credit_note" in kinds else "payment"
 
 
+def _came(paid: Sequence[AppliedPart], came: Mapping[tuple[str, str], date]) -> date | None:
+    """The day the last document of ``paid`` (what the unapplied money pays of an invoice)
+    came, by its kind and id in ``came``; None where nothing pays it."""
+    if not paid:
+        return None
+    last = paid[-1].application
+    return came[(last.document_kind, last.document_id)]
+
+
 def _unapplied_used(
-    parts: Sequence[UnappliedPart], last: Mapping[str, date]
+    parts: Sequence[UnappliedPart], used: Set[tuple[str, str]]
 ) -> tuple[UnappliedMoney, ...]:
-    """The unapplied documents, in the order they came, of each currency up to the last day
-    (``last``) of the claim's invoices they pay: what the note names."""
+    """The unapplied documents (``parts``) that pay the claim's invoices (``used``, by kind
+    and id), in the order they came: what the note names (until 2026-12-08 every document up
+    to the last day that paid one, whether it paid one of them or not)."""
     return tuple(
         UnappliedMoney(kind=p.kind, document_id=p.document_id, customer_id=p.customer_id,
                        on=p.on, currency=p.currency, amount=p.amount)
         for p in sorted(parts, key=lambda p: (p.on, p.kind != "payment"))
-        if p.currency in last and p.on <= last[p.currency])
+        if (p.kind, p.document_id) in used)
 
 
 def _selected(
@@ -750,13 +777,14 @@ def _line(
     acknowledged: Acknowledged,
     unapplied_on: date | None = None,
     paid_by: PaidBy | None = None,
+    unapplied_paid: Decimal | None = None,
 ) -> ClaimedInvoice:
     """``pl_years``: a Polish main claim's period where it is not art. 118 KC's three years
     (``Claim.pl_limitation_years``), else None. ``payments``: the days the debtor paid part of
     the invoice, which restart a UK debt's six years (as the lateness costs passed them);
     ``acknowledged``: the debtor's acknowledgements (the same the lateness costs read);
-    ``unapplied_on``: the day of the unapplied money that pays it, if any, and ``paid_by``
-    what that money is."""
+    ``unapplied_on``: the day of the unapplied money that pays it, if any, ``paid_by`` what
+    that money is and ``unapplied_paid`` what it pays of it."""
     interest = item.statutory_interest
     compensation = item.compensation
     currency = item.currency
@@ -823,6 +851,7 @@ def _line(
         compensation_time_barred=item.compensation_time_barred,
         unapplied_paid_on=unapplied_on,
         unapplied_paid_by=paid_by if unapplied_on is not None else None,
+        unapplied_paid=unapplied_paid if unapplied_on is not None else None,
         disputed=invoice.disputed_by(as_of),
         disputed_on=invoice.disputed_on if invoice.disputed_by(as_of) else None,
         notes=item.notes,

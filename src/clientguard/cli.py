@@ -1207,8 +1207,9 @@ def _claim_command(args: argparse.Namespace) -> int:
     if made.unapplied:
         # The owner's to act on: the claim counts this money as paid (docs/claims.md).
         print(_("clientguard: the client's payments and credit notes not yet applied in your "
-                "books ({documents}) pay invoices of the claim: they are counted paid the day "
-                "the money came; apply them in your books, dated that day, before sending")
+                "books ({documents}) pay its invoices: the claim counts what they pay paid the "
+                "day the money came (an invoice paid by its due date is on no line); apply "
+                "them in your books, dated that day, before sending")
               .format(documents=", ".join(m.document_id for m in made.unapplied)),
               file=sys.stderr)
     held = [line.number for line in made.invoices if line.disputed]

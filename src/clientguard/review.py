@@ -2056,9 +2056,11 @@ def _held_sentences(held: _Held, currency: str) -> str:
     if held.unapplied_claim > 0:
         text += " " + _(
             "{amount} more on the invoices its unapplied payments and credit notes "
-            "({unapplied}) would pay is left out: it is interest after the day that money "
-            "came, which is not owed; apply the money in your books dated the day it came, "
-            "not today (an allocation dated today counts the interest to today)."
+            "({unapplied}) would pay is left out: it is interest and compensation not owed "
+            "once that money counts (no interest after the day it came, and no compensation, "
+            "or a smaller one, where it came by the due date); apply the money in your books "
+            "dated the day it came, not today (an allocation dated today counts the interest "
+            "to today)."
         ).format(amount=wording.money(held.unapplied_claim, currency),
                  unapplied=wording.money(held.unapplied, currency))
     return text

@@ -9,13 +9,21 @@ applying it in the books would (docs/review.md, "Unapplied money"):
   rate that moved between the invoice and the payment covers nothing more nor less. Money in
   a currency none of the client's open invoices is in covers nothing.
 * The money in the order it came (payments by date, credit notes by issue date; a payment
-  before a credit note of the same day), on the open invoices oldest due first (then by id)
-  (art. 451 § 3 KC: an undesignated payment goes to the oldest debt due): each takes what it
-  owes, and the money left when one owes more pays that one in part; the money ends there.
-* A debtor withholds what it contests: a disputed invoice (``Invoice.disputed_by(as_of)``) is
-  skipped, and the money goes to the undisputed ones.
+  before a credit note of the same day), each on its day, on the invoices owed that day: issued
+  by then and open as of ``as_of`` (less all the books applied to them by ``as_of``),
+  oldest due first (then by id) (art. 451 § 3 KC: money the debtor did not designate goes to
+  the debts owed when it is paid, the oldest due first). Each takes what it owes, and the
+  money left when one owes more pays that one in part. Money left once every invoice owed on
+  its day is paid waits for the next invoice issued and pays it on its issue date (a
+  prepayment: it cannot pay a debt not yet owed). So a later ``as_of`` never moves what an
+  earlier one counted, but for the books' own later applications.
+* A debtor withholds what it contests: an invoice disputed on the money's day
+  (``Invoice.disputed_by(day)``) is skipped, and the money goes to the undisputed ones; a
+  dispute raised after the money came does not move it. A dispute with no date
+  (``disputed_on`` None) is taken as raised before any money.
 * What the money pays of an invoice enters its replay as part payments, one per document,
-  each dated the money's day (:class:`Covered`), beside what the books applied to it by
+  each dated the day it pays it (the money's day, or the issue date of an invoice it
+  prepaid: :class:`Covered`), beside what the books applied to it by
   ``as_of``; the settlement's own rules do the rest (the balance steps, interest segments and
   financing cost of the lateness costs, the days late and days to pay of the profiles:
   :func:`as_paid`). An invoice it pays in full is settled on
@@ -31,6 +39,7 @@ Pure: no clock, no I/O.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
@@ -62,6 +71,10 @@ class Share(Frozen):
     document_id: str
     on: date
     """The document's day (a payment's date, a credit note's issue date)."""
+    paid: date
+    """The day it pays the invoice: the document's day, or the invoice's issue date for money
+    that came before the invoice was issued (a prepayment: it cannot pay a debt not yet
+    owed)."""
     amount: Decimal
     """In the document's currency, which is the invoice's (money pays its own currency)."""
 
@@ -70,11 +83,12 @@ class Covered(NamedTuple):
     """What a client's unapplied money pays of one open invoice, as the replay reads it."""
 
     parts: tuple[AppliedPart, ...]
-    """The part payments, one per document in the order the money came, each dated the
-    money's day, in the invoice's currency (money before the due date makes it no later)."""
+    """The part payments, one per document in the order the money came, each dated the day
+    it pays the invoice (:attr:`Share.paid`), in the invoice's currency (money before the due
+    date makes it no later)."""
     settled_on: date | None
-    """Paid in full: the later of the day of the money that completes it and the day of the
-    books' last application to it counted by ``as_of``. None: paid in part (still open)."""
+    """Paid in full: the later of the day the money that completes it pays it and the day of
+    the books' last application to it counted by ``as_of``. None: paid in part (still open)."""
 
 
 class ClientCover(Frozen):
@@ -157,36 +171,73 @@ def _cover(
     paid_on: dict[str, date] = {}
     applied: dict[str, tuple[Share, ...]] = {}
     for currency in sorted(set(money) & set(owed)):
-        mine = [part for part in parts if part.currency == currency]
-        lefts = [part.amount for part in mine]
-        at = 0
-        for row in sorted((r for r in rows if r.invoice.currency == currency),
-                          key=lambda r: (r.invoice.due_date, r.invoice.id)):
+        spent = _walk([part for part in parts if part.currency == currency],
+                      [row for row in rows if row.invoice.currency == currency])
+        for row, shares, whole in spent:
             invoice = row.invoice
-            if invoice.disputed_by(as_of):
-                continue  # withheld: the money goes to the undisputed invoices
-            if at == len(mine):
-                break  # the money is spent
-            need = row.open_balance
-            shares: list[Share] = []
-            while need > 0 and at < len(mine):
-                part = mine[at]
-                used = min(lefts[at], need)
-                need -= used
-                lefts[at] -= used
-                shares.append(Share(kind=part.kind, document_id=part.document_id, on=part.on,
-                                    amount=used))
-                if lefts[at] == 0:
-                    at += 1
-            applied[invoice.id] = tuple(shares)
-            if need == 0:
-                # Paid in full: on the money's day, or later where the books applied some of
-                # it later (a later payment), never before its issue date.
+            applied[invoice.id] = shares
+            if whole:
+                # Paid in full: on the day the money that completes it paid it, or later
+                # where the books applied some of it later (a later payment).
                 books = [p.date for p in _counted_parts(ledger, invoice, as_of)]
-                paid_on[invoice.id] = max(shares[-1].on, invoice.issue_date, *books)
+                paid_on[invoice.id] = max(shares[-1].paid, invoice.issue_date, *books)
     return ClientCover(
         client_id=client, money=money, open=owed, paid_on=paid_on, applied=applied,
         every_open_invoice=bool(rows) and len(paid_on) == len(rows))
+
+
+def _walk(
+    mine: list[UnappliedPart], rows: list[Replay]
+) -> list[tuple[Replay, tuple[Share, ...], bool]]:
+    """The money of one currency (``mine``, in the order it came) on the open invoices of
+    that currency (``rows``), in the money's time order: on each day, the money there is
+    (what came that day and what is left of earlier money) pays the invoices issued by that
+    day and not disputed on it, oldest due first (then by id). Money left once every such
+    invoice is paid waits for the next invoice issued, and pays it on its issue date. Each
+    invoice reached, with its shares and whether they pay it in full, in the order reached.
+
+    What an earlier day paid never moves for a later ``as_of`` (art. 451 § 3 KC: the money
+    goes to the debts owed when it is paid), but for the books' own later applications."""
+    need = {row.invoice.id: row.open_balance for row in rows}
+    lefts = [part.amount for part in mine]
+    # The invoices by issue date, to join the queue on their day; the queue by due date.
+    issued = sorted(rows, key=lambda r: (r.invoice.issue_date, r.invoice.due_date,
+                                         r.invoice.id))
+    days = sorted({part.on for part in mine} | {row.invoice.issue_date for row in issued})
+    queue: list[tuple[date, str, int]] = []
+    shares: dict[str, list[Share]] = {}
+    reached: list[Replay] = []
+    came = joined = at = 0  # money come so far; invoices joined; the first money not spent
+    for day in days:
+        while came < len(mine) and mine[came].on <= day:
+            came += 1
+        while joined < len(issued) and issued[joined].invoice.issue_date <= day:
+            invoice = issued[joined].invoice
+            heapq.heappush(queue, (invoice.due_date, invoice.id, joined))
+            joined += 1
+        while at < came and queue:
+            row = issued[queue[0][2]]
+            invoice = row.invoice
+            if invoice.disputed_by(day):
+                # A debtor withholds what it contests, once it does: the money goes to the
+                # undisputed invoices (a dispute stays raised, so it never rejoins).
+                heapq.heappop(queue)
+                continue
+            part = mine[at]
+            used = min(lefts[at], need[invoice.id])
+            need[invoice.id] -= used
+            lefts[at] -= used
+            if invoice.id not in shares:
+                shares[invoice.id] = []
+                reached.append(row)
+            shares[invoice.id].append(Share(
+                kind=part.kind, document_id=part.document_id, on=part.on,
+                paid=max(part.on, invoice.issue_date), amount=used))
+            if lefts[at] == 0:
+                at += 1
+            if need[invoice.id] == 0:
+                heapq.heappop(queue)
+    return [(row, tuple(shares[row.invoice.id]), need[row.invoice.id] == 0) for row in reached]
 
 
 def paid_on(cover: Mapping[str, ClientCover]) -> dict[str, date]:
@@ -208,9 +259,9 @@ def covered(cover: Mapping[str, ClientCover]) -> dict[str, Covered]:
 
 
 def _part(invoice_id: str, share: Share) -> AppliedPart:
-    """``share`` as the settlement's applied part, on the money's day."""
-    return AppliedPart(share.on, Application(
-        invoice_id=invoice_id, date=share.on, amount=share.amount, document_kind=share.kind,
+    """``share`` as the settlement's applied part, on the day it pays the invoice."""
+    return AppliedPart(share.paid, Application(
+        invoice_id=invoice_id, date=share.paid, amount=share.amount, document_kind=share.kind,
         document_id=share.document_id, document_amount=share.amount))
 
 

@@ -52,15 +52,17 @@ period, ``time_barred_from``, ``interest_time_barred``, ``interest_claimed``,
 ``main_claim_time_barred_from``; 1.3: each period's ``principal_part``; 1.4: each invoice's
 ``acknowledged_on`` and ``acknowledgement_note``; 1.5: each invoice's ``compensation_debt``
 and ``compensation_debt_currency``; 1.6: the claim's ``unapplied`` and each invoice's
-``unapplied_paid_on`` and ``unapplied_paid_by``; 1.7: the claim's ``disputed_totals`` and
-each invoice's ``disputed`` and ``disputed_on``). A document is written in the oldest version
-that holds what it says: 1.7 where an invoice of the claim is disputed, else 1.6 where the
-client's unapplied money pays an invoice of the claim, else 1.5 where a compensation's band
-was read on another debt than the invoice's total, else 1.4 where the debtor's
-acknowledgement moved a debt's bar, else 1.3 where a period is split by the part of the debt
-paid before its bar, else 1.2 for a Polish claim of two years or one with a debt barred on
-another day than its interest (a UK debt a part payment restarted), else the 1.1 document
-clientguard wrote before, byte for byte."""
+``unapplied_paid_on`` and ``unapplied_paid_by``; 1.7: the claim's ``disputed_totals``, each
+invoice's ``disputed``, ``disputed_on`` and ``unapplied_paid``, and ``unapplied_paid_on`` on a
+line the money pays in part). A document is written in the oldest version that holds what it
+says: 1.7 where an invoice of the claim is disputed or the client's unapplied money pays (in
+full or in part) an invoice on a line, else 1.6 where the claim names unapplied money (which
+paid its invoices by their due dates: on no line), else 1.5 where a compensation's band was
+read on another debt than the invoice's total, else 1.4 where the debtor's acknowledgement
+moved a debt's bar, else 1.3 where a period is split by the part of the debt paid before its
+bar, else 1.2 for a Polish claim of two years or one with a debt barred on another day than
+its interest (a UK debt a part payment restarted), else the 1.1 document clientguard wrote
+before, byte for byte."""
 _UNAPPLIED_SCHEMA_VERSION = "1.6"
 _BAND_DEBT_SCHEMA_VERSION = "1.5"
 _ACKNOWLEDGEMENT_SCHEMA_VERSION = "1.4"
@@ -69,24 +71,24 @@ _TWO_YEARS_SCHEMA_VERSION = "1.2"
 _GENERAL_PERIOD_SCHEMA_VERSION = "1.1"
 _DISPUTED_LEFT_OUT: dict[str, Any] = {
     "disputed_totals": True,
-    "invoices": {"__all__": {"disputed", "disputed_on"}},
+    "invoices": {"__all__": {"disputed", "disputed_on", "unapplied_paid"}},
 }
-"""The fields of schema 1.7, left out of a claim with no disputed line (false, None and
-empty there)."""
+"""The fields of schema 1.7, left out of a claim with no disputed line and no line the
+client's unapplied money pays (false, None and empty there)."""
 _UNAPPLIED_LEFT_OUT: dict[str, Any] = {
     "unapplied": True,
     "disputed_totals": True,
-    "invoices": {"__all__": {"unapplied_paid_on", "unapplied_paid_by", "disputed",
-                             "disputed_on"}},
+    "invoices": {"__all__": {"unapplied_paid_on", "unapplied_paid_by",
+                             "unapplied_paid", "disputed", "disputed_on"}},
 }
-"""The fields of schema 1.6, left out of a claim no unapplied money pays an invoice of (empty
-and None there)."""
+"""The fields of schemas 1.6 and 1.7, left out of a claim that names no unapplied money and
+has no disputed line (empty, false and None there)."""
 _BAND_DEBT_LEFT_OUT: dict[str, Any] = {
     "unapplied": True,
     "disputed_totals": True,
     "invoices": {"__all__": {"compensation_debt", "compensation_debt_currency",
-                             "unapplied_paid_on", "unapplied_paid_by", "disputed",
-                             "disputed_on"}},
+                             "unapplied_paid_on", "unapplied_paid_by", "unapplied_paid",
+                             "disputed", "disputed_on"}},
 }
 """The fields of schemas 1.5 and 1.6, left out of a claim whose every band was read on the invoice's
 total (they are None there)."""
@@ -95,8 +97,8 @@ _ACKNOWLEDGEMENT_LEFT_OUT: dict[str, Any] = {
     "disputed_totals": True,
     "invoices": {"__all__": {"compensation_debt", "compensation_debt_currency",
                              "acknowledged_on", "acknowledgement_note",
-                             "unapplied_paid_on", "unapplied_paid_by", "disputed",
-                             "disputed_on"}},
+                             "unapplied_paid_on", "unapplied_paid_by", "unapplied_paid",
+                             "disputed", "disputed_on"}},
 }
 """The fields of schemas 1.4 and 1.5, left out of a claim where no acknowledgement moved a bar
 and no band was read on another debt than the total."""
@@ -106,7 +108,7 @@ _PARTS_LEFT_OUT: dict[str, Any] = {
     "invoices": {"__all__": {"compensation_debt": True, "compensation_debt_currency": True,
                              "acknowledged_on": True, "acknowledgement_note": True,
                              "unapplied_paid_on": True, "unapplied_paid_by": True,
-                             "disputed": True, "disputed_on": True,
+                             "unapplied_paid": True, "disputed": True, "disputed_on": True,
                              "periods": {"__all__": {"principal_part"}}}},
 }
 """The fields of schemas 1.3 to 1.5, left out of a claim with no period split by principal,
@@ -119,7 +121,7 @@ _GENERAL_PERIOD_LEAVES_OUT: dict[str, Any] = {
                              "acknowledgement_note": True, "compensation_debt": True,
                              "compensation_debt_currency": True,
                              "unapplied_paid_on": True, "unapplied_paid_by": True,
-                             "disputed": True, "disputed_on": True,
+                             "unapplied_paid": True, "disputed": True, "disputed_on": True,
                              "periods": {"__all__": {"principal_part"}}}},
 }
 """The fields of schemas 1.2 to 1.5, left out of a claim under the law's general period with
@@ -198,11 +200,13 @@ def claim_document(claim: Claim, *, lang: str | None = None) -> dict[str, Any]:
     with using(code):
         title = claim_title(claim)
         basis = _legal_basis(claim)
-    if any(i.disputed for i in claim.invoices):
-        # A disputed line, held: its amounts in disputed_totals, not in totals.
+    if any(i.disputed or i.unapplied_paid is not None for i in claim.invoices):
+        # A disputed line, held: its amounts in disputed_totals, not in totals; or a line the
+        # client's unapplied money pays, in full or in part: what it pays (unapplied_paid).
         version, fields = CLAIM_SCHEMA_VERSION, claim.model_dump(mode="json")
     elif claim.unapplied or any(i.unapplied_paid_on is not None for i in claim.invoices):
-        # The client's unapplied money pays an invoice: counted paid the day it came.
+        # The client's unapplied money paid invoices of the claim by their due dates (on no
+        # line): the claim names it.
         version = _UNAPPLIED_SCHEMA_VERSION
         fields = claim.model_dump(mode="json", exclude=_DISPUTED_LEFT_OUT)
     elif any(invoice.compensation_debt is not None for invoice in claim.invoices):
@@ -779,6 +783,17 @@ def _paid_by_unapplied(item: ClaimedInvoice) -> str:
     """The line's words for an invoice the client's unapplied money pays."""
     day = item.unapplied_paid_on
     assert day is not None
+    if item.still_open and item.unapplied_paid is not None:
+        # Paid in part: the rest is still owed, and the line's interest runs on it.
+        paid = _money(item.unapplied_paid, item.currency)
+        if item.unapplied_paid_by == "payment_and_credit_note":
+            return _("Paid in part ({amount}) by the payment and the credit note of "
+                     "{date}.").format(amount=paid, date=_date(day))
+        if item.unapplied_paid_by == "credit_note":
+            return _("Paid in part ({amount}) by the credit note of {date}.").format(
+                amount=paid, date=_date(day))
+        return _("Paid in part ({amount}) by the payment of {date}.").format(
+            amount=paid, date=_date(day))
     if item.unapplied_paid_by == "payment_and_credit_note":
         return _("Paid by the payment and the credit note of {date}.").format(
             date=_date(day))

@@ -238,7 +238,7 @@ def lateness_costs(
     (the debtor's acknowledgements of its debts, :class:`~clientguard.metrics.cost.limitation.
     Acknowledgement`) restart a debt's period where the law says so (docs/claims.md,
     "Acknowledgements"); one made after ``as_of`` does not count. ``unapplied`` (invoice ids
-    to parts: :func:`clientguard.unapplied.applied`) adds what a client's unapplied money pays
+    to parts: :func:`clientguard.unapplied.covered`) adds what a client's unapplied money pays
     of an invoice to the books' allocations, each on its day (docs/review.md, "Unapplied
     money").
     """
@@ -779,9 +779,9 @@ def _with_unapplied(
     invoice_id: str,
 ) -> list[AppliedPart]:
     """The invoice's applications ``counted`` with what the client's unapplied money pays of
-    it (``unapplied``, by invoice id: :func:`clientguard.unapplied.applied`), each on its day,
+    it (``unapplied``, by invoice id: :func:`clientguard.unapplied.covered`), each on its day,
     in date order (the books' first on a day): the balance steps of the books as if the owner
-    had applied the money the day it came."""
+    had applied the money the day it came (an invoice it prepaid: its issue date)."""
     extra = unapplied.get(invoice_id) if unapplied else None
     if not extra:
         return counted
