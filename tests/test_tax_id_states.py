@@ -306,3 +306,33 @@ def test_a_card_re_synced_with_its_prefix_keeps_the_client_it_was_one_with() -> 
     for stored in ("12345678", normalise_tax_id("12345678", country="DK")):
         card = customer("7", "NORDIC TRADE A/S", tax_id=stored, source="fakturownia")
         assert [s.matched_on for s in suggest_links([row, card])] == ["tax_id"], stored
+
+
+@given(st.sampled_from([8, 11, 12]).flatmap(
+    lambda n: st.text("0123456789", min_size=n, max_size=n)))
+def test_a_bare_number_never_puts_two_states_numbers_in_one_client(digits: str) -> None:
+    # Invariant: whatever the digits, the bare number is one taxpayer with each state's
+    # number of its length taken alone, never two states' numbers with each other, and the
+    # client suggest_links makes of them all holds one state's number at most.
+    states = [p for p, lengths in _DIGIT_FORMATS.items() if len(digits) in lengths]
+    bare = comparable_tax_id(digits)
+    forms = [comparable_tax_id(f"{state}{digits}") for state in states]
+    for form in forms:
+        assert same_taxpayer(bare, form) is (None if bare is None or form is None else True)
+        assert same_taxpayer(form, bare) is same_taxpayer(bare, form)
+    known = [f for f in forms if f is not None]
+    for i, one in enumerate(known):
+        for other in known[i + 1:]:
+            assert same_taxpayer(one, other) is False, (one, other)
+    customers = [customer("c0", "Nordic Trade", tax_id=digits, source="csv"),
+                 *(customer(f"{state}", "Nordic Trade", tax_id=f"{state}{digits}",
+                            source=f"s{i}") for i, state in enumerate(states))]
+    joined: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for s in suggest_links(customers):
+        group = joined.get(s.customer, {s.customer}) | joined.get(s.same_as, {s.same_as})
+        for ref in group:
+            joined[ref] = group
+    for group in joined.values():
+        numbers = [comparable_tax_id(c.tax_id) for c in customers
+                   if (c.source, c.id) in group and c.source != "csv"]
+        assert len([n for n in numbers if n is not None]) <= 1, group

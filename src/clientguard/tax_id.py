@@ -121,11 +121,15 @@ def normalise_tax_id(
     a number typed without its VAT prefix in a field for a tax id is given the country's
     prefix where it has that state's VAT format (:data:`_VAT_FORMATS`): ``136695976`` of a
     customer in ``DE`` is ``DE136695976``, ``U12345678`` in ``AT`` is ``ATU12345678``, in
-    ``GR`` the prefix is ``EL``. A number with a prefix keeps it (``ATU12345678`` of a customer
-    in ``DE``), one that does not fit the format is left as typed (a German ``Steuernummer``
-    of ten or eleven digits is no VAT number), and a country that is no ISO code (``Germany``)
-    adds nothing. Without a country a bare number stays bare: only its shape can say its state
-    (:func:`comparable_tax_id`).
+    ``GR`` the prefix is ``EL``; in ``US`` nine digits are ``US`` and the EIN's digits (so
+    never Norway's). A number with a prefix keeps it (``ATU12345678`` of a customer in
+    ``DE``), one that does not fit the format is left as typed (a German ``Steuernummer`` of
+    ten or eleven digits is no VAT number); a country's Polish or English name is its code
+    (:func:`country_code`: ``Niemcy``, ``Germany``), another name adds nothing. Without a
+    country a bare number stays bare: only its shape can say its state
+    (:func:`comparable_tax_id`). A Norwegian label (``Org.nr.``, ``organisasjonsnummer``:
+    :data:`_NORWEGIAN_LABEL`) says the country is ``NO``: ``Org.nr. 974 760 673`` is
+    ``NO974760673``.
 
     ``nip=False`` where the source says the number is of another kind (Fakturownia's
     ``tax_no_kind`` ``PESEL``): it is only cleaned, its prefix kept, no country added. None,
@@ -180,18 +184,20 @@ def comparable_tax_id(text: str | None) -> str | None:
     number keeps ``EU``.
 
     A number typed without its prefix is a state's where its shape is that state's only: a
-    NIP (ten digits whose check digit is right), Norway's (nine digits starting with 8 or 9
-    whose check digit is right, or nine and ``MVA``), Ireland's (``6388047V`` is
-    ``IE6388047V``), Spain's with a letter first (``B12345674`` is ``ESB12345674``). Else it
-    is no state's, and equal only to the same number typed bare: ``12345678`` is not
-    ``DK12345678`` (eight digits are Denmark's, Finland's, Hungary's, Luxembourg's, Malta's,
-    Slovenia's, ...), nor ``U12345678`` Austria's (a Spanish CIF has that shape) nor
-    ``12345678Z`` Spain's (Cyprus's has it). The source that knows the customer's country
-    writes the prefix (:func:`normalise_tax_id`'s ``country``). Bare nine digits are no one's
-    unless Norway's or a US EIN typed as one (``12-3456789``): ``136695976`` (Germany's typed
-    without ``DE``, or a phone number) and ``600 123 456`` (a Polish phone number) identify
-    no one, so the names decide, as for a missing tax id; bare eight, eleven or twelve digits
-    identify someone.
+    NIP (ten digits whose check digit is right), Norway's (nine digits and ``MVA``, starting
+    with 8 or 9, the check digit right), Ireland's (``6388047V`` is ``IE6388047V``), Spain's
+    with a letter first (``B12345674`` is ``ESB12345674``). Else its form says no state:
+    ``12345678`` is not written ``DK12345678`` (eight digits are Denmark's, Finland's,
+    Hungary's, Luxembourg's, Malta's, Slovenia's, ...), nor ``U12345678`` Austria's (a
+    Spanish CIF has that shape) nor ``12345678Z`` Spain's (Cyprus's has it); it is one
+    taxpayer with the same number of any state all the same (:func:`same_taxpayer`). The
+    source that knows the customer's country writes the prefix (:func:`normalise_tax_id`'s
+    ``country``). Bare nine digits are no one's unless a US EIN typed as one (``12-3456789``
+    is ``US123456789``): ``136695976`` (Germany's typed without ``DE``), ``600 123 456`` and
+    ``914 345 502`` (Polish phone numbers; the second passes Norway's check digit, as one in
+    eleven does) and ``974 760 673`` (Norway's without ``NO``, ``MVA``, a Norwegian label or
+    a customer in ``NO``) identify no one, so the names decide, as for a missing tax id; bare
+    eight, eleven or twelve digits identify someone.
 
     None for what is typed where there is no number (``brak``, ``n/a``, ``-``), fewer than
     seven digits (no VAT number is that short), one digit repeated (``0000000000``, which
