@@ -64,6 +64,7 @@ def test_the_customers_country_gives_a_bare_number_its_state(
         ("136695976", "Germany", "DE136695976", "an English name is its ISO code's"),
         ("136695976", "Niemcy", "DE136695976", "a Polish name too"),
         ("12345678", " dania ", "DK12345678", "case and spaces aside"),
+        ("123456789", "UK", "GB123456789", "UK is the code people write for GB"),
         ("136695976", "Atlantis", "136695976", "a name the table does not hold adds nothing"),
         ("974760673", "PL", "974760673",
          "nine digits of a Polish customer (a phone, a REGON) are not given Norway's NO"),

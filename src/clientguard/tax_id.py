@@ -379,12 +379,16 @@ _COUNTRY_NAMES: dict[str, str] = {
 
 def country_code(country: str | None) -> str | None:
     """The ISO 3166 code of a customer's country as its source gives it: a code (``DE``,
-    ``de``) upper case, a Polish or English name (:data:`_COUNTRY_NAMES`: ``Niemcy``,
-    ``Germany``, ``Polska``) its code; None for none, and for a name the table does not
-    hold."""
+    ``de``) upper case (``UK`` is ``GB``, ``EL`` ``GR``), a Polish or English name
+    (:data:`_COUNTRY_NAMES`: ``Niemcy``, ``Germany``, ``Polska``) its code; None for none,
+    and for a name the table does not hold."""
     text = " ".join((country or "").split()).casefold()
     if not text:
         return None
     if len(text) == 2 and text.isalpha():
-        return text.upper()
+        return _CODE_ALIASES.get(text.upper(), text.upper())
     return _COUNTRY_NAMES.get(text)
+
+
+#: Two-letter codes in use beside ISO 3166's: ``UK`` for ``GB``, Greece's VAT prefix ``EL``.
+_CODE_ALIASES = {"UK": "GB", "EL": "GR"}
