@@ -21,11 +21,12 @@ from clientguard.testing import customer
     ("one", "other"),
     [
         # Norway: Xero's or an invoice's form, Stripe's no_vat form (MVA, no NO), the
-        # organisation number alone, and NO after a label (not the label's "No").
+        # organisation number after a Norwegian label (Org.nr.), and NO after a label (not
+        # the label's "No"). Nine bare digits alone are no one's (a phone, a REGON).
         ("NO 974 760 673 MVA", "974760673MVA"),
-        ("NO974760673MVA", "974760673"),
+        ("NO974760673MVA", "Org.nr. 974 760 673"),
         ("VAT: NO 974760673", "NO 974760673"),
-        ("VAT No. NO974760673MVA", "974 760 673"),
+        ("VAT No. NO974760673MVA", "organisasjonsnummer 974760673"),
         # Switzerland: one UID, its VAT number's suffix in any of the three languages or none
         # (Stripe's ch_vat and ch_uid).
         ("CHE-116.281.710 MWST", "CHE-116.281.710 TVA"),
@@ -53,7 +54,7 @@ def test_one_number_written_two_ways_compares_equal(one: str, other: str) -> Non
     ("one", "other"),
     [
         ("NO974760673MVA", "NO923609016MVA"),  # two Norwegian companies
-        ("974760673MVA", "923609016"),
+        ("974760673MVA", "923609016MVA"),
         ("CHE-116.281.710 MWST", "CHE-116.281.711 MWST"),  # another UID
         ("IE6388047V", "IE6388047W"),
         ("5252445767", "1234563218"),  # two NIPs
@@ -102,8 +103,10 @@ def test_an_oss_number_keeps_eu_after_a_label() -> None:
 
 
 def test_a_us_ein_typed_as_one_identifies_someone() -> None:
-    # Stripe's us_ein as people type it: two digits, a dash, seven (no check digit).
-    assert comparable_tax_id("12-3456789") == comparable_tax_id("EIN: 12-3456789") == "123456789"
+    # Stripe's us_ein as people type it: two digits, a dash, seven (no check digit): the US's
+    # (written US123456789, as a Stripe us_ein's value or a customer in the US is).
+    assert comparable_tax_id("12-3456789") == comparable_tax_id("EIN: 12-3456789") == (
+        "US123456789")
 
 
 @pytest.mark.parametrize(

@@ -82,7 +82,7 @@ from clientguard.records import KEY_SEPARATOR, Link, ledger_key
 from clientguard.records import Location as Location  # re-exported: ledger's old home
 from clientguard.records import RecordKey as RecordKey
 from clientguard.records import Rejection as Rejection
-from clientguard.tax_id import comparable_tax_id
+from clientguard.tax_id import comparable_tax_id, same_taxpayer
 from clientguard.taxpayers import OneClient, Ref
 
 __all__ = [
@@ -2653,7 +2653,7 @@ class _Clients:
     """Whether the customers of two sources' invoices are one client, as the ledger and
     ``clientguard links suggest`` judge it: one client of the ledger (linked, or of one
     group), or, unlinked, names that normalise alike (:func:`~clientguard.names.normalise_name`)
-    or one tax id that identifies someone (:func:`~clientguard.tax_id.comparable_tax_id`);
+    or tax ids that are one taxpayer's (:func:`~clientguard.tax_id.same_taxpayer`);
     never on names when the two tax ids are two taxpayers' (the rule of
     :func:`clientguard.links.suggest_links`, pair by pair; :meth:`proposed` is its whole
     rule, chains included, from :mod:`clientguard.taxpayers`, which both use). A customer the
@@ -2696,10 +2696,11 @@ class _Clients:
         """True when customers ``a`` and ``b`` (ledger keys) are one client."""
         group_a, name_a, tax_a = self.mark(a)
         group_b, name_b, tax_b = self.mark(b)
-        if group_a == group_b or (tax_a is not None and tax_a == tax_b):
+        same = same_taxpayer(tax_a, tax_b)
+        if group_a == group_b or same is True:
             return True
         # Alike names with two taxpayers' numbers: two companies (a group's subsidiaries).
-        return bool(name_a) and name_a == name_b and (tax_a is None or tax_b is None)
+        return bool(name_a) and name_a == name_b and same is None
 
     def mark(self, customer_id: str) -> tuple[str, str, str | None]:
         """The customer's client in the ledger, normalised name (empty: none) and comparable

@@ -20,8 +20,9 @@ the line its row starts on, and a customer of a source the config does not have 
 (``links.csv, line 2, column 2 (same_as)``), with the sources it has.
 
 Nothing is linked without the user: :func:`suggest_links` only proposes pairs whose names
-normalise alike (:func:`clientguard.names.normalise_name`) or whose tax ids are equal
-(:func:`clientguard.tax_id.comparable_tax_id`: written alike, and a number that identifies
+normalise alike (:func:`clientguard.names.normalise_name`) or whose tax ids are one
+taxpayer's (:func:`clientguard.tax_id.same_taxpayer`: one number written alike or typed with
+and without its prefix, ``DK12345678`` and ``12345678``, and a number that identifies
 someone, never a placeholder such as ``0000000000`` or a NIP with a wrong check digit). Two
 customers whose tax ids identify two different taxpayers are never proposed on their names:
 ``Acme Sp. z o.o.`` and ``ACME S.A.`` with two valid NIPs are two companies. Nor are they
@@ -146,7 +147,7 @@ def suggest_links(
     customers: Iterable[Customer], *, linked: Sequence[Link] = ()
 ) -> list[Suggestion]:
     """Pairs of customers of different sources whose names normalise alike or whose tax ids
-    are equal (:func:`~clientguard.tax_id.comparable_tax_id`), not yet linked (directly or
+    are one taxpayer's (:func:`~clientguard.tax_id.same_taxpayer`), not yet linked (directly or
     through other links); sorted, so the same customers give the same list. A pair whose
     tax ids name two taxpayers is not proposed on its names, and the pairs proposed never
     join two taxpayers through others (nor with the ``linked`` ones): of two pairs that

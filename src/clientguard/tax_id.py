@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["comparable_tax_id", "is_valid_nip", "normalise_tax_id"]
+__all__ = [
+    "comparable_tax_id", "country_code", "is_valid_nip", "normalise_tax_id", "same_taxpayer",
+    "taxpayer_number",
+]
 
 #: What people put between the groups of a number: spaces, dashes, dots and slashes.
 _SEPARATORS = re.compile(r"[\s\-./]")
@@ -48,6 +51,11 @@ _LABEL = re.compile(
     rf"(?:{_GAP}(?:{_QUALIFIERS}|{_NO_WORD}))*{_GAP}",
     re.IGNORECASE,
 )
+#: A label saying the number after it is a Norwegian organisation number: ``Org.nr.``,
+#: ``Org. nr``, ``orgnr``, ``organisasjonsnummer`` (case aside). Nine bare digits are
+#: Norway's only with it, with ``NO`` before them, ``MVA`` after them or a customer in ``NO``.
+_NORWEGIAN_LABEL = re.compile(
+    r"^\s*org(?:anisasjons)?[\s.]*n(?:umme)?r\b[\s.:#\-]*", re.IGNORECASE)
 #: A Polish NIP: ten digits, bare or with the country prefix of its EU VAT form.
 _NIP = re.compile(r"^(?:PL)?(\d{10})$")
 #: Greece's VAT numbers: ``EL`` in the EU's VAT system (VIES, Stripe's ``eu_vat``), ``GR`` (its
@@ -71,7 +79,7 @@ _VAT_FORMATS: dict[str, re.Pattern[str]] = {
         "LT": r"\d{9}|\d{12}", "LU": r"\d{8}", "LV": r"\d{11}", "MT": r"\d{8}",
         "NL": r"\d{9}B\d{2}", "PL": r"\d{10}", "PT": r"\d{9}", "RO": r"\d{2,10}",
         "SE": r"\d{12}", "SI": r"\d{8}", "SK": r"\d{10}", "XI": r"\d{9}|\d{12}",
-        "GB": r"\d{9}|\d{12}", "NO": r"\d{9}(?:MVA)?", "EU": r"\d{9}",
+        "GB": r"\d{9}|\d{12}", "NO": r"\d{9}(?:MVA)?", "EU": r"\d{9}", "US": r"\d{9}",
     }.items()
 }
 #: A Swiss UID: ``CHE`` and nine digits, the VAT number's language suffix (``MWST``, ``TVA``,
@@ -113,11 +121,15 @@ def normalise_tax_id(
     a number typed without its VAT prefix in a field for a tax id is given the country's
     prefix where it has that state's VAT format (:data:`_VAT_FORMATS`): ``136695976`` of a
     customer in ``DE`` is ``DE136695976``, ``U12345678`` in ``AT`` is ``ATU12345678``, in
-    ``GR`` the prefix is ``EL``. A number with a prefix keeps it (``ATU12345678`` of a customer
-    in ``DE``), one that does not fit the format is left as typed (a German ``Steuernummer``
-    of ten or eleven digits is no VAT number), and a country that is no ISO code (``Germany``)
-    adds nothing. Without a country a bare number stays bare: only its shape can say its state
-    (:func:`comparable_tax_id`).
+    ``GR`` the prefix is ``EL``; in ``US`` nine digits are ``US`` and the EIN's digits (so
+    never Norway's). A number with a prefix keeps it (``ATU12345678`` of a customer in
+    ``DE``), one that does not fit the format is left as typed (a German ``Steuernummer`` of
+    ten or eleven digits is no VAT number); a country's Polish or English name is its code
+    (:func:`country_code`: ``Niemcy``, ``Germany``), another name adds nothing. Without a
+    country a bare number stays bare: only its shape can say its state
+    (:func:`comparable_tax_id`). A Norwegian label (``Org.nr.``, ``organisasjonsnummer``:
+    :data:`_NORWEGIAN_LABEL`) says the country is ``NO``: ``Org.nr. 974 760 673`` is
+    ``NO974760673``.
 
     ``nip=False`` where the source says the number is of another kind (Fakturownia's
     ``tax_no_kind`` ``PESEL``): it is only cleaned, its prefix kept, no country added. None,
@@ -125,10 +137,13 @@ def normalise_tax_id(
     """
     if text is None:
         return None
+    norwegian = _NORWEGIAN_LABEL.match(text)
+    if norwegian:
+        text, country = text[norwegian.end():], "NO"
     cleaned = _SEPARATORS.sub("", _LABEL.sub("", text, count=1)).upper()
     if not cleaned:
         return None
-    if nip and country:
+    if (nip or norwegian) and country:
         cleaned = _with_country(cleaned, country)
     match = _NIP.match(cleaned) if nip else None
     if match:
@@ -140,7 +155,9 @@ def normalise_tax_id(
 def _with_country(cleaned: str, country: str) -> str:
     """``cleaned`` with the VAT prefix of ``country`` (an ISO 3166 code) where it has none and
     has that state's format; as it is otherwise (:func:`normalise_tax_id`)."""
-    code = country.strip().upper()
+    code = country_code(country)
+    if code is None:
+        return cleaned
     prefix = _PREFIX_OF_COUNTRY.get(code, code)
     form = _VAT_FORMATS.get(prefix)
     if form is None or cleaned[:2] in _VAT_FORMATS or cleaned.startswith("CHE"):
@@ -167,18 +184,20 @@ def comparable_tax_id(text: str | None) -> str | None:
     number keeps ``EU``.
 
     A number typed without its prefix is a state's where its shape is that state's only: a
-    NIP (ten digits whose check digit is right), Norway's (nine digits starting with 8 or 9
-    whose check digit is right, or nine and ``MVA``), Ireland's (``6388047V`` is
-    ``IE6388047V``), Spain's with a letter first (``B12345674`` is ``ESB12345674``). Else it
-    is no state's, and equal only to the same number typed bare: ``12345678`` is not
-    ``DK12345678`` (eight digits are Denmark's, Finland's, Hungary's, Luxembourg's, Malta's,
-    Slovenia's, ...), nor ``U12345678`` Austria's (a Spanish CIF has that shape) nor
-    ``12345678Z`` Spain's (Cyprus's has it). The source that knows the customer's country
-    writes the prefix (:func:`normalise_tax_id`'s ``country``). Bare nine digits are no one's
-    unless Norway's or a US EIN typed as one (``12-3456789``): ``136695976`` (Germany's typed
-    without ``DE``, or a phone number) and ``600 123 456`` (a Polish phone number) identify
-    no one, so the names decide, as for a missing tax id; bare eight, eleven or twelve digits
-    identify someone.
+    NIP (ten digits whose check digit is right), Norway's (nine digits and ``MVA``, starting
+    with 8 or 9, the check digit right), Ireland's (``6388047V`` is ``IE6388047V``), Spain's
+    with a letter first (``B12345674`` is ``ESB12345674``). Else its form says no state:
+    ``12345678`` is not written ``DK12345678`` (eight digits are Denmark's, Finland's,
+    Hungary's, Luxembourg's, Malta's, Slovenia's, ...), nor ``U12345678`` Austria's (a
+    Spanish CIF has that shape) nor ``12345678Z`` Spain's (Cyprus's has it); it is one
+    taxpayer with the same number of any state all the same (:func:`same_taxpayer`). The
+    source that knows the customer's country writes the prefix (:func:`normalise_tax_id`'s
+    ``country``). Bare nine digits are no one's unless a US EIN typed as one (``12-3456789``
+    is ``US123456789``): ``136695976`` (Germany's typed without ``DE``), ``600 123 456`` and
+    ``914 345 502`` (Polish phone numbers; the second passes Norway's check digit, as one in
+    eleven does) and ``974 760 673`` (Norway's without ``NO``, ``MVA``, a Norwegian label or
+    a customer in ``NO``) identify no one, so the names decide, as for a missing tax id; bare
+    eight, eleven or twelve digits identify someone.
 
     None for what is typed where there is no number (``brak``, ``n/a``, ``-``), fewer than
     seven digits (no VAT number is that short), one digit repeated (``0000000000``, which
@@ -246,15 +265,14 @@ def _bare_with_letters(cleaned: str) -> str | None:
 def _bare_digits(digits: str, typed: str) -> str | None:
     """The comparable form of ``digits`` typed without a prefix (:func:`comparable_tax_id`):
     a NIP (ten, whose check digit is checked for every form of it) and a number of 8, 11 or
-    12 digits as they are, Norway's with ``NO``, a US EIN typed as one as its digits; None
-    for another length."""
+    12 digits as they are, a US EIN typed as one (``12-3456789``) with ``US``; None for
+    another length, and for nine digits otherwise: a Polish phone or REGON, Germany's or
+    Norway's number typed without its prefix (nothing says which)."""
     if len(digits) in (8, 10, 11, 12):
         return digits
-    if len(digits) != 9:
-        return None
-    if _EIN.fullmatch(_LABEL.sub("", typed, count=1)):
-        return digits
-    return f"NO{digits}" if _is_norwegian(digits) else None
+    if len(digits) == 9 and _EIN.fullmatch(_LABEL.sub("", typed, count=1)):
+        return f"US{digits}"
+    return None
 
 
 #: The weights of a Norwegian organisation number's first eight digits (mod 11).
@@ -284,3 +302,93 @@ def is_valid_nip(text: str) -> bool:
     digits = [int(char) for char in cleaned]
     check = sum(w * d for w, d in zip(_NIP_WEIGHTS, digits, strict=False)) % 11
     return check != 10 and check == digits[9]
+
+
+def same_taxpayer(a: str | None, b: str | None) -> bool | None:
+    """Whether two comparable tax ids (:func:`comparable_tax_id`'s forms) are one taxpayer as
+    far as the numbers tell: True, False (two taxpayers), or None (unknown: either is None, a
+    number that identifies no one).
+
+    Two numbers are one taxpayer when their numbers (:func:`taxpayer_number`) are equal and
+    their states do not contradict: a number typed without its prefix, whose state nothing
+    says (``12345678``, ``12345678903``, ``U12345678``), is one taxpayer with the same number
+    of any state (``DK12345678``, ``IT12345678903``, ``ATU12345678``), and two prefixed
+    numbers are one only in one state (``DK12345678`` and ``MT12345678`` are two). Other
+    numbers are two taxpayers. One bare number may be one with two states' numbers that are
+    two with each other: :class:`clientguard.taxpayers.OneClient` never puts those in one
+    client."""
+    if a is None or b is None:
+        return None
+    if a == b:
+        return True
+    state_a, number_a = _state_and_number(a)
+    state_b, number_b = _state_and_number(b)
+    if number_a != number_b:
+        return False
+    return state_a is None or state_b is None or state_a == state_b
+
+
+def taxpayer_number(comparable: str) -> str:
+    """A comparable tax id's number without its state (``DK12345678`` -> ``12345678``,
+    ``ATU12345678`` -> ``U12345678``, ``CHE116281710`` -> ``116281710``, a NIP its ten
+    digits): the key under which :func:`same_taxpayer` can find it one taxpayer with
+    another."""
+    return _state_and_number(comparable)[1]
+
+
+def _state_and_number(comparable: str) -> tuple[str | None, str]:
+    """The state of a comparable tax id (its VAT prefix, ``CH`` for a Swiss UID, ``PL`` for a
+    NIP's ten digits; None where it was typed without one and its shape says none) and its
+    number after the prefix."""
+    if comparable.startswith("CHE"):
+        return "CH", comparable[3:]
+    if comparable.isdigit():
+        return ("PL" if len(comparable) == 10 else None), comparable
+    prefix, number = comparable[:2], comparable[2:]
+    form = _VAT_FORMATS.get(prefix)
+    if form is not None and form.fullmatch(number):
+        return prefix, number
+    return None, comparable
+
+
+#: Country names a source may give instead of an ISO 3166 code (Fakturownia's
+#: ``buyer_country`` as typed on a document: ``Niemcy``, ``Germany``), in Polish and English,
+#: lower case: the EU's states, the EEA's others, the UK, Switzerland and the US. A name not
+#: here (or one of two countries) gives no code.
+_COUNTRY_NAMES: dict[str, str] = {
+    name: code for code, names in {
+        "AT": ("austria",), "BE": ("belgia", "belgium"), "BG": ("bułgaria", "bulgaria"),
+        "CY": ("cypr", "cyprus"), "CZ": ("czechy", "czechia", "czech republic"),
+        "DE": ("niemcy", "germany"), "DK": ("dania", "denmark"), "EE": ("estonia",),
+        "GR": ("grecja", "greece"), "ES": ("hiszpania", "spain"),
+        "FI": ("finlandia", "finland"), "FR": ("francja", "france"),
+        "HR": ("chorwacja", "croatia"), "HU": ("węgry", "hungary"),
+        "IE": ("irlandia", "ireland"), "IT": ("włochy", "italy"), "LT": ("litwa", "lithuania"),
+        "LU": ("luksemburg", "luxembourg"), "LV": ("łotwa", "latvia"), "MT": ("malta",),
+        "NL": ("holandia", "niderlandy", "netherlands", "the netherlands"),
+        "PL": ("polska", "poland"), "PT": ("portugalia", "portugal"),
+        "RO": ("rumunia", "romania"), "SE": ("szwecja", "sweden"),
+        "SI": ("słowenia", "slovenia"), "SK": ("słowacja", "slovakia"),
+        "NO": ("norwegia", "norway"), "IS": ("islandia", "iceland"),
+        "LI": ("liechtenstein",), "CH": ("szwajcaria", "switzerland"),
+        "GB": ("wielka brytania", "zjednoczone królestwo", "united kingdom", "great britain"),
+        "US": ("stany zjednoczone", "usa", "united states", "united states of america"),
+    }.items() for name in names
+}
+
+
+def country_code(country: str | None) -> str | None:
+    """The ISO 3166 code of a customer's country as its source gives it: a code (``DE``,
+    ``de``) upper case (``UK`` is ``GB``, ``EL`` ``GR``), a Polish or English name
+    (:data:`_COUNTRY_NAMES`: ``Niemcy``, ``Germany``, ``Polska``) its code; None for none,
+    and for a name the table does not hold."""
+    text = " ".join((country or "").split()).casefold()
+    if not text:
+        return None
+    if len(text) == 2 and text.isalpha():
+        return _CODE_ALIASES.get(text.upper(), text.upper())
+    return _COUNTRY_NAMES.get(text)
+
+
+#: Two-letter codes in use beside ISO 3166's: ``UK`` for ``GB``, Greece's VAT prefix ``EL``.
+_CODE_ALIASES = {"UK": "GB", "EL": "GR"}

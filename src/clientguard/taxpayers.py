@@ -4,12 +4,14 @@ taxpayers in one: the rule ``clientguard links suggest`` proposes by
 (docs/sources.md), kept here once so that the two cannot drift apart.
 
 Two customers of different sources are a pair when their names normalise alike
-(:func:`clientguard.names.normalise_name`) or their tax ids are one number
-(:func:`clientguard.tax_id.comparable_tax_id`), but not on their names when the two tax ids
-identify two taxpayers. The pairs are taken in order (by ``(source, id)``), and one that would
-bring a second taxpayer into the client the earlier ones (and the links) made is left out:
-``Acme`` without a tax id, alike by name to ``ACME Sp. z o.o.`` (NIP 5252445767) and ``ACME
-S.A.`` (NIP 1234563218), is one client with the first only.
+(:func:`clientguard.names.normalise_name`) or their tax ids are one taxpayer's
+(:func:`clientguard.tax_id.same_taxpayer`: ``DK12345678`` and ``12345678`` typed without its
+prefix are), but not on their names when the two tax ids identify two taxpayers. The pairs are
+taken in order (by ``(source, id)``), and one that would bring a second taxpayer into the
+client the earlier ones (and the links) made is left out (``12345678`` is one with
+``DK12345678`` and with ``MT12345678``, which are two: it joins the first): ``Acme`` without
+a tax id, alike by name to ``ACME Sp. z o.o.`` (NIP 5252445767) and ``ACME S.A.`` (NIP
+1234563218), is one client with the first only.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from clientguard.names import normalise_name
-from clientguard.tax_id import comparable_tax_id
+from clientguard.tax_id import comparable_tax_id, same_taxpayer, taxpayer_number
 
 __all__ = ["OneClient", "Ref"]
 
@@ -43,7 +45,8 @@ class OneClient:
             for other in link[1:]:
                 self._join(link[0], other)
         matches: dict[tuple[Ref, Ref], set[str]] = {}
-        for basis, keys in (("name", names), ("tax_id", tax_ids)):
+        numbers = {ref: taxpayer_number(key) for ref, key in tax_ids.items() if key}
+        for basis, keys in (("name", names), ("tax_id", numbers)):
             buckets: dict[str, list[Ref]] = {}
             for ref, key in keys.items():
                 if key:
@@ -52,15 +55,16 @@ class OneClient:
                 refs.sort()
                 for i, a in enumerate(refs):
                     for b in refs[i + 1:]:
-                        # Alike names with two taxpayers' numbers: two companies (a group's
-                        # subsidiaries, namesakes), whatever their names say.
-                        taxpayers = tax_ids[a] and tax_ids[b] and tax_ids[a] != tax_ids[b]
-                        if a[0] != b[0] and not taxpayers:
+                        same = same_taxpayer(tax_ids[a], tax_ids[b])
+                        # On names, unless the numbers are two taxpayers' (a group's
+                        # subsidiaries, namesakes), whatever the names say; on the numbers
+                        # when they are one taxpayer's.
+                        if a[0] != b[0] and (same is True or (basis == "name" and same is None)):
                             matches.setdefault((a, b), set()).add(basis)
-        # The taxpayers of each client (by its root), so that a chain of pairs through a
-        # customer without a tax id never joins two: a pair that would bring a taxpayer into a
-        # client holding another is left out. Only a pair on names alone can (the two of a
-        # pair on a tax id are one taxpayer).
+        # The taxpayers of each client (by its root), so that a chain of pairs never joins
+        # two: a pair that would bring a number into a client holding another taxpayer's is
+        # left out (through a customer without a tax id, or a number typed without its prefix,
+        # one with DK12345678 and with MT12345678).
         payers_of: dict[Ref, frozenset[str]] = {}
         for ref, number in tax_ids.items():
             if number:
@@ -74,7 +78,7 @@ class OneClient:
             if ra == rb:
                 continue
             ta, tb = payers_of.get(ra, frozenset()), payers_of.get(rb, frozenset())
-            if not (ta <= tb or tb <= ta):
+            if any(same_taxpayer(x, y) is False for x in ta for y in tb):
                 continue
             self._join(a, b)
             payers_of[self.client(a)] = ta | tb

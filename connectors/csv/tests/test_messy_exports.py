@@ -56,14 +56,23 @@ def rejections(items: list[Item]) -> list[tuple[int | None, str | None, str]]:
 @pytest.mark.parametrize(
     ("a", "b", "two_taxpayers"),
     [
-        ("1111111111", "2222222222", True),
-        ("PL 111-111-11-11", "1111111111", False),  # a NIP with and without its VAT prefix
-        ("111.111.11.11", "111 111 11 11", False),
-        ("DE123456789", "123456789", False),  # a VAT number with and without its country
+        ("5252445767", "1234563218", True),
+        ("PL 525-244-57-67", "5252445767", False),  # a NIP with and without its VAT prefix
+        ("525.244.57.67", "525 244 57 67", False),
+        # Nine digits typed bare identify no one (Germany's? a phone?): names decide.
+        ("DE123456789", "123456789", False),
         ("ATU12345678", "U12345678", False),  # Austria: the prefix is AT, then U
-        ("DE123456789", "FR123456789", True),  # two countries' numbers
-        ("1111111111", None, False),  # a row without a tax id says nothing
-        ("1111111111", " - ", False),
+        ("DK12345678", "12345678", False),  # a VAT number with and without its prefix
+        ("DE123456789", "EE123456789", True),  # two states' numbers of the same digits
+        ("DK12345678", "MT12345678", True),  # (core: same_taxpayer is False)
+        ("DK12345678", "12345679", True),  # other digits
+        # One number the core reads as one (before, the CSV reader refused the second row as
+        # another company's): Northern Ireland's XI number is the UK's GB one, a Swiss UID
+        # with its VAT suffix in German or French is the same UID.
+        ("XI123456789", "GB 123 4567 89", False),
+        ("CHE-116.281.710 MWST", "CHE-116.281.710 TVA", False),
+        ("5252445767", None, False),  # a row without a tax id says nothing
+        ("5252445767", " - ", False),
     ],
 )
 def test_two_tax_ids_name_two_taxpayers_only_when_they_differ_in_substance(
@@ -96,15 +105,15 @@ TAXED_HEADER = "Numer;Kontrahent;NIP;Data;Brutto\n"
          {"F/1": "Acme Sp. z o.o.", "F/2": "Acme Sp. z o.o.", "F/3": "Acme Sp. z o.o."}, []),
         # Two companies of one name, told apart by their NIPs: the second is not merged into
         # the first (its invoices would be the first one's debts).
-        (["F/1;Acme Sp. z o.o.;1111111111", "F/2;Acme S.A.;2222222222",
-          "F/3;ACME Sp. z o.o.;1111111111"],
-         {"F/1": "Acme Sp. z o.o.", "F/3": "Acme Sp. z o.o."}, [(3, "Acme S.A.", "2222222222")]),
+        (["F/1;Acme Sp. z o.o.;5252445767", "F/2;Acme S.A.;1234563218",
+          "F/3;ACME Sp. z o.o.;5252445767"],
+         {"F/1": "Acme Sp. z o.o.", "F/3": "Acme Sp. z o.o."}, [(3, "Acme S.A.", "1234563218")]),
         # The very same name, two NIPs.
-        (["F/1;Acme;1111111111", "F/2;Acme;2222222222"], {"F/1": "Acme"},
-         [(3, "Acme", "2222222222")]),
+        (["F/1;Acme;5252445767", "F/2;Acme;1234563218"], {"F/1": "Acme"},
+         [(3, "Acme", "1234563218")]),
         # A customer first seen without a NIP takes the first one a row gives it.
-        (["F/1;Acme;", "F/2;Acme S.A.;2222222222", "F/3;Acme Sp. z o.o.;1111111111"],
-         {"F/1": "Acme", "F/2": "Acme"}, [(4, "Acme Sp. z o.o.", "1111111111")]),
+        (["F/1;Acme;", "F/2;Acme S.A.;1234563218", "F/3;Acme Sp. z o.o.;5252445767"],
+         {"F/1": "Acme", "F/2": "Acme"}, [(4, "Acme Sp. z o.o.", "5252445767")]),
     ],
 )
 def test_a_name_never_merges_two_tax_ids(
@@ -125,14 +134,14 @@ def test_a_name_matching_a_customers_file_customer_of_another_tax_id_is_rejected
     write: Write,
 ) -> None:
     mapping = {**TAXED, "customers": {"columns": {"id": "Id", "name": "Nazwa", "tax_id": "NIP"}}}
-    customers = "Id;Nazwa;NIP\nK1;Acme Sp. z o.o.;111-111-11-11\n"
-    invoices = (TAXED_HEADER + "F/1;Acme;PL1111111111;01.02.2026;100,00\n"
-                "F/2;Acme S.A.;2222222222;01.02.2026;100,00\n")
+    customers = "Id;Nazwa;NIP\nK1;Acme Sp. z o.o.;525-244-57-67\n"
+    invoices = (TAXED_HEADER + "F/1;Acme;PL5252445767;01.02.2026;100,00\n"
+                "F/2;Acme S.A.;1234563218;01.02.2026;100,00\n")
     items, _ = read(write, mapping, customers=customers, invoices=invoices)
     assert customer_of_each_invoice(items) == {"F/1": "K1"}
     [(line, column, reason)] = rejections(items)
     assert (line, column) == (3, "NIP")
-    assert "customer 'K1', whose name it matches, has the tax id '1111111111'" in reason
+    assert "customer 'K1', whose name it matches, has the tax id '5252445767'" in reason
     assert "customers.csv, line 2" in reason
 
 

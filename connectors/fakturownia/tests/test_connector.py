@@ -3,6 +3,7 @@ incremental sync, a rate limit then success, an auth failure that says what to d
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 import clientguard as cg
 from clientguard.connector import SyncState, pull
@@ -378,3 +380,32 @@ def test_a_page_that_is_no_list_fails_instead_of_ending_the_paging(
     assert "try again" in message
     assert "Przerwa" not in message
     assert TOKEN not in message
+
+
+@pytest.mark.parametrize("with_country_first", [True, False])
+def test_a_buyer_without_a_card_keeps_its_prefixed_number_whichever_document_is_read_last(
+    httpserver: HTTPServer, waits: Waits, with_country_first: bool
+) -> None:
+    # Two documents of one buyer without a client card (nip:136695976): one typed with
+    # buyer_country DE, one without. Before, the customer's tax id was the last document's
+    # (DE136695976 or 136695976, which identifies no one); now DE136695976 either way.
+    buyer = {"client_id": None, "buyer_tax_no": "136695976",
+             "buyer_name": "Muster Handel GmbH"}
+    documents = [invoice(11, "2026-07-20T10:00:00+02:00", **buyer, buyer_country="DE"),
+                 invoice(12, "2026-07-19T10:00:00+02:00", **buyer, buyer_country="")]
+    if not with_country_first:
+        documents.reverse()
+
+    def documents_of(request: Request) -> Response:
+        first = request.args.get("page", "1") == "1"
+        sales = "correction" not in request.args.getlist("kinds[]")
+        return Response(json.dumps(documents if first and sales else []),
+                        content_type="application/json")
+
+    httpserver.expect_request("/clients.json").respond_with_json([])
+    httpserver.expect_request("/invoices.json").respond_with_handler(documents_of)
+    httpserver.expect_request("/banking/payments.json").respond_with_json([])
+    ledger = cg.Ledger.from_connector(connector(httpserver, waits), base_currency="PLN")
+    customer = ledger.customer("nip:136695976")
+    assert customer is not None
+    assert customer.tax_id == "DE136695976"

@@ -11,6 +11,7 @@ import pytest
 from clientguard.connector import Skip
 from clientguard.errors import DataError
 from clientguard.model import CreditNote, Customer, Invoice, Payment
+from clientguard.tax_id import comparable_tax_id
 from clientguard_fakturownia.mapping import (
     MappingRules,
     customer_from_client,
@@ -354,4 +355,36 @@ def test_a_buyer_without_a_card_keeps_its_id_and_gets_its_states_number() -> Non
     assert isinstance(customer, Customer)
     assert isinstance(invoice, Invoice)
     assert customer.id == invoice.customer_id == "nip:136695976"
+    assert customer.tax_id == "DE136695976"
+
+
+@pytest.mark.parametrize(
+    ("tax_no", "country", "comparable"),
+    [
+        # A Szczecin landline typed in the tax field of a Polish client's card: 914345502
+        # passes Norway's check digit (9*3 + 1*2 + 4*7 + 3*6 + 4*5 + 5*4 + 5*3 + 0*2 = 130 =
+        # 11*11 + 9, 11 - 9 = 2, its ninth digit) but the card says Poland: no one's number.
+        ("91 434 55 02", "PL", None),
+        ("914345502", "Polska", None),
+        # The same digits on a Norwegian client's card are its organisation number.
+        ("914345502", "NO", "NO914345502"),
+        ("914345502", "Norwegia", "NO914345502"),
+    ],
+)
+def test_nine_digits_on_a_card_are_norwegian_only_on_a_norwegian_clients(
+    tax_no: str, country: str, comparable: str | None
+) -> None:
+    customer = customer_from_client(
+        {"id": 7, "name": "Kowalski Sp. z o.o.", "tax_no": tax_no, "country": country})
+    assert comparable_tax_id(customer.tax_id) == comparable
+
+
+@pytest.mark.parametrize("country", ["Niemcy", "Germany", " de "])
+def test_a_buyers_country_typed_as_a_name_gives_its_state(country: str) -> None:
+    # Fakturownia's buyer_country as typed on a document: a name in Polish or English.
+    result = map_document(document(client_id=None, buyer_tax_no="136695976",
+                                   buyer_name="Muster Handel GmbH", buyer_country=country))
+    assert isinstance(result, list)
+    customer = result[0]
+    assert isinstance(customer, Customer)
     assert customer.tax_id == "DE136695976"

@@ -12,7 +12,9 @@ import pytest
 import clientguard as cg
 from clientguard.connector import Skip
 from clientguard.errors import DataError
+from clientguard.links import suggest_links
 from clientguard.model import AnyRecord, CreditNote, Customer, Invoice, Payment
+from clientguard.testing import customer
 from clientguard_stripe.mapping import (
     approximate_payment_date,
     credit_note_from_stripe,
@@ -520,3 +522,28 @@ def test_a_tax_ids_country_gives_a_bare_number_its_state(
          "tax_ids": {"data": [tax_id]}})
     assert isinstance(customer, Customer)
     assert customer.tax_id == expected
+
+
+@pytest.mark.parametrize(
+    ("tax_id", "address"),
+    [
+        # A US EIN as Stripe stores it: us_ein, its value typed with or without the dash.
+        ({"type": "us_ein", "value": "97-4760673", "country": "US"}, {"country": "US"}),
+        ({"type": "us_ein", "value": "974760673", "country": "US"}, None),
+        # No country on the tax id nor an address: the type says the US.
+        ({"type": "us_ein", "value": "974760673"}, None),
+    ],
+)
+def test_a_us_ein_is_never_read_as_a_norwegian_number(
+    tax_id: dict[str, str], address: dict[str, str] | None
+) -> None:
+    # 974760673 passes Norway's check digit (Brønnøysundregistrene's own number): before,
+    # the EIN was stored 974760673 and compared as NO974760673, so a US firm and a Norwegian
+    # one of other names were proposed as one client.
+    us = customer_from_stripe({"id": "cus_us", "name": "Fjord Imports Inc.",
+                               "address": address, "tax_ids": {"data": [tax_id]}})
+    assert isinstance(us, Customer)
+    assert us.tax_id == "US974760673"
+    norwegian = customer("c9", "Fjordline Shipping AS",
+                                    tax_id="NO 974 760 673 MVA", source="xero")
+    assert suggest_links([us, norwegian]) == []

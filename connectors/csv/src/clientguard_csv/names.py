@@ -7,40 +7,28 @@ time entries of API time trackers the same way). :class:`CustomerDirectory` is t
 :class:`clientguard.names.NameIndex`.
 
 A name that matches is not enough where both rows carry a tax id and the ids differ
-(:func:`other_taxpayer`): ``Acme Sp. z o.o.`` (NIP 111-111-11-11) and ``Acme S.A.``
-(NIP 222-222-22-22) normalise to the same name but are two companies, and merging them would
+(:func:`other_taxpayer`): ``Acme Sp. z o.o.`` (NIP 525-244-57-67) and ``Acme S.A.``
+(NIP 123-456-32-18) normalise to the same name but are two companies, and merging them would
 move one company's invoices to the other without a word.
 """
 
 from __future__ import annotations
 
-import re
-
 from clientguard.names import LEGAL_SUFFIXES, NameIndex, normalise_name
-from clientguard.tax_id import normalise_tax_id
+from clientguard.tax_id import comparable_tax_id, same_taxpayer
 
 __all__ = ["LEGAL_SUFFIXES", "CustomerDirectory", "normalise_name", "other_taxpayer"]
 
 CustomerDirectory = NameIndex
 """The customers known so far, looked up by id or by normalised name."""
 
-#: A VAT number's two-letter country prefix (``DE123456789``, ``ATU12345678``): the same
-#: company's number is written with and without it.
-_COUNTRY_PREFIX = re.compile(r"[A-Z]{2}(?=[A-Z]?\d)")
-
 
 def other_taxpayer(a: str | None, b: str | None) -> bool:
-    """Whether tax ids ``a`` and ``b`` name two different taxpayers: both given, and unequal
-    in the core's form (:func:`clientguard.tax_id.normalise_tax_id`: ``PL 525-244-57-67`` is
-    ``5252445767``), also once a two-letter country prefix is taken off either
-    (``DE123456789`` is ``123456789``). A missing tax id differs from none."""
-    first, second = normalise_tax_id(a), normalise_tax_id(b)
-    if first is None or second is None:
-        return False
-    return first not in _bare(second) and second not in _bare(first)
-
-
-def _bare(tax_id: str) -> tuple[str, ...]:
-    """``tax_id``, and without its country prefix where it has one."""
-    return (tax_id, _COUNTRY_PREFIX.sub("", tax_id, count=1)) if _COUNTRY_PREFIX.match(
-        tax_id) else (tax_id,)
+    """Whether tax ids ``a`` and ``b`` name two different taxpayers, as the core tells
+    (:func:`clientguard.tax_id.same_taxpayer` of their
+    :func:`~clientguard.tax_id.comparable_tax_id` forms, the rule ``clientguard links
+    suggest`` and the ledger go by): ``PL 525-244-57-67`` and ``5252445767`` are one;
+    ``DK12345678`` and ``12345678`` typed without its prefix are one, ``DK12345678`` and
+    ``MT12345678`` two. A missing tax id, or one that identifies no one (nine bare digits,
+    ``136695976``, which may be Germany's or a phone; a placeholder), differs from none."""
+    return same_taxpayer(comparable_tax_id(a), comparable_tax_id(b)) is False

@@ -91,9 +91,11 @@ from clientguard.http import (
     SourceChanged,
     decode_json,
 )
+from clientguard.model import Customer
 from clientguard_fakturownia.mapping import (
     ADVANCE_FIELDS,
     ADVANCES_KEY,
+    BUYER_ID_PREFIX,
     CANCELLED_KIND,
     CORRECTED_INVOICE_FIELDS,
     CORRECTED_INVOICE_KEY,
@@ -479,6 +481,12 @@ class FakturowniaConnector(HttpConnector):
         ``invoices`` stream gave (and of each corrected invoice read by its id). The one
         state a sync keeps across streams: emptied when ``invoices`` is read again and when
         ``credit_notes`` ends, so that one sync never hands another's amounts over."""
+        self._buyer_tax_ids: dict[str, str] = {}
+        """By customer id (``nip:136695976``), the tax id with its VAT prefix
+        (``DE136695976``) a document of this sync gave a buyer without a client card (its
+        ``buyer_country``): a document of the same buyer typed without the country keeps it
+        (:meth:`_steady_buyer`), so that the customer's tax id is not the document read
+        last's."""
         self._advances_read: dict[str, Mapping[str, Any] | None] = {}
         """By id, the :data:`~clientguard_fakturownia.mapping.ADVANCE_FIELDS` of each advance
         invoice this read of ``invoices`` gave or read by its id for a final invoice (None:
@@ -1052,7 +1060,7 @@ class FakturowniaConnector(HttpConnector):
             mapped, listed = customer_from_client(raw), "customers"
         elif stream.name in ("invoices", "credit_notes"):
             # One list of documents behind both streams: its ids are one namespace.
-            mapped, listed = map_document(raw, self.rules), "documents"
+            mapped, listed = self._steady_buyers(map_document(raw, self.rules)), "documents"
         elif stream.name == "payments":
             mapped, listed = payment_from_banking(raw, self.rules), "payments"
         else:
@@ -1064,6 +1072,33 @@ class FakturowniaConnector(HttpConnector):
                     return replace(mapped, counted=False)
                 self._skips_counted.add((listed, ident))
         return mapped
+
+    def _steady_buyers(self, mapped: Mapped) -> Mapped:
+        """``mapped`` (a document's records) with the customer of a buyer without a client
+        card given the prefixed tax id an earlier document of this sync gave it
+        (:meth:`_steady_buyer`)."""
+        if isinstance(mapped, Customer):
+            return self._steady_buyer(mapped)
+        if isinstance(mapped, Skip) or not isinstance(mapped, Sequence):
+            return mapped
+        return [self._steady_buyer(r) if isinstance(r, Customer) else r for r in mapped]
+
+    def _steady_buyer(self, customer: Customer) -> Customer:
+        """A buyer without a client card (``nip:<number>``) with the tax id that has its VAT
+        prefix where any document of this sync gave one (one with ``buyer_country`` ``DE``:
+        ``DE136695976``) and this one gives the number without it (``buyer_country`` empty,
+        or a name no table holds): whichever document is read last, the customer's tax id is
+        ``DE136695976``. A card's customer, and a buyer's number no document prefixed, are as
+        mapped."""
+        number = customer.id.removeprefix(BUYER_ID_PREFIX)
+        if number == customer.id or customer.tax_id is None:
+            return customer
+        known = self._buyer_tax_ids.get(customer.id)
+        if customer.tax_id != number:
+            self._buyer_tax_ids[customer.id] = customer.tax_id
+        elif known is not None:
+            return customer.model_copy(update={"tax_id": known})
+        return customer
 
     def cursor_of(self, stream: Stream, raw: Mapping[str, Any]) -> datetime | None:
         # Fakturownia's timestamps carry an offset; a naive one is Warsaw time, not UTC.

@@ -87,6 +87,7 @@ from clientguard_fakturownia.values import (
 __all__ = [
     "ADVANCES_KEY",
     "ADVANCE_FIELDS",
+    "BUYER_ID_PREFIX",
     "CANCELLED_DOCUMENT",
     "CANCELLED_KIND",
     "CORRECTED_INVOICE_FIELDS",
@@ -297,9 +298,13 @@ def customer_from_client(raw: Mapping[str, Any]) -> Customer:
     )
 
 
+#: What the id of the customer a document without a client card bills starts with.
+BUYER_ID_PREFIX = "nip:"
+
+
 def _buyer_customer_id(tax_id: str) -> str:
     """The id of the customer a document without a client card bills: its buyer's NIP."""
-    return f"nip:{tax_id}"
+    return f"{BUYER_ID_PREFIX}{tax_id}"
 
 
 def _buyer_tax_id(raw: Mapping[str, Any]) -> str | None:

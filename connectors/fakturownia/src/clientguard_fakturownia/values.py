@@ -115,8 +115,9 @@ def tax_id_of(value: object, kind: object = None, country: object = None) -> str
     """A client's or buyer's tax number (``tax_no`` with its ``tax_no_kind``) in the form
     every connector writes (:func:`clientguard.tax_id.normalise_tax_id`): a NIP (the kind
     empty or ``NIP``) as its ten digits; another kind (a PESEL) only cleaned. ``country`` is
-    the client's (``country``, a document's ``buyer_country``: an ISO code): a number typed
-    without its VAT prefix gets that state's (``136695976`` of a client in ``DE`` is
-    ``DE136695976``). Empty gives None."""
+    the client's (``country``, a document's ``buyer_country``: an ISO code, or the country's
+    name in Polish or English, :func:`clientguard.tax_id.country_code`): a number typed
+    without its VAT prefix gets that state's (``136695976`` of a client in ``DE`` or
+    ``Niemcy`` is ``DE136695976``). Empty gives None."""
     return normalise_tax_id(text_of(value), nip=(text_of(kind) or "NIP").upper() == "NIP",
                             country=text_of(country))

@@ -203,9 +203,9 @@ def _minor(raw: Mapping[str, Any], key: str, currency: str, default: int | None 
 
 def customer_from_stripe(raw: Mapping[str, Any]) -> Customer | Skip:
     """A Stripe customer. Its first tax id (``tax_ids``, expanded by the connector) is kept,
-    given the VAT prefix of its ``country`` (the tax id's ISO code, else the customer's
-    ``address.country``) where it is typed without one (a ``no_vat`` ``974760673MVA`` is
-    ``NO974760673MVA``)."""
+    given the VAT prefix of its ``country`` (the tax id's ISO code, else its ``type``'s, else
+    the customer's ``address.country``) where it is typed without one (a ``no_vat``
+    ``974760673MVA`` is ``NO974760673MVA``; a ``us_ein`` ``974760673`` is ``US974760673``)."""
     if raw.get("deleted") is True:
         return Skip("deleted customer", deleted=True)
     ident = _required_id(raw)
@@ -219,7 +219,7 @@ def customer_from_stripe(raw: Mapping[str, Any]) -> Customer | Skip:
             if isinstance(item, Mapping):
                 # The shared form: a Polish VAT number is its NIP, as Fakturownia writes it.
                 tax_id = normalise_tax_id(_text(item.get("value")),
-                                          country=_text(item.get("country")) or home)
+                                          country=_country_of(item) or home)
                 if tax_id:
                     break
     name = _text(raw.get("name")) or _text(raw.get("email")) or ident
@@ -230,6 +230,18 @@ def customer_from_stripe(raw: Mapping[str, Any]) -> Customer | Skip:
         email=_text(raw.get("email")),
         source=SOURCE,
     )
+
+
+def _country_of(item: Mapping[str, Any]) -> str | None:
+    """The country of a Stripe tax id: its ``country``, else its ``type``'s (``us_ein`` is
+    the US's, ``no_vat`` Norway's; an ``eu_vat`` or ``eu_oss_vat`` says none): a ``us_ein``
+    ``974760673`` is written ``US974760673``, never read as a Norwegian number."""
+    given = _text(item.get("country"))
+    if given:
+        return given
+    kind = _text(item.get("type")) or ""
+    code = kind.partition("_")[0]
+    return code.upper() if len(code) == 2 and code != "eu" else None
 
 
 # --------------------------------------------------------------------------- invoices
