@@ -250,13 +250,21 @@ def share(value: Decimal | None, lines: Iterable[Decimal] = ()) -> str:
     return percent(value, 1, whole_from=10, lines=lines)
 
 
-def shown_share(value: Decimal, lines: Iterable[Decimal] = ()) -> Decimal:
+def shown_share(
+    value: Decimal,
+    lines: Iterable[Decimal] = (),
+    *,
+    places: int = 1,
+    whole_from: Decimal | int | None = 10,
+) -> Decimal:
     """A share as :func:`share` writes it beside ``lines``, as a share again (``0.196`` ->
     ``0.196``, written "19.6%" beside a 20% line; ``0.1999`` -> ``0.2``, written "20%"): what
     a line is compared with, so that a figure and its line never disagree (docs/review.md,
-    "Figures compared as shown")."""
+    "Figures compared as shown"). ``places`` and ``whole_from`` as :func:`percent` takes
+    them, for a share written otherwise (``places=1, whole_from=None``: to the tenth of a
+    point, as the lateness sentences write a share)."""
     lines = tuple(lines)
-    places, whole_from = _share_precision(value, lines, 1, 10)
+    places, whole_from = _share_precision(value, lines, places, whole_from)
     return _rounded(value * _HUNDRED, places, whole_from) / _HUNDRED
 
 
