@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
-from clientguard.errors import DataError
+from clientguard.errors import ConfigError, DataError
 from clientguard.i18n import gettext as _
+from clientguard.ledger import linked_customers
 from clientguard.metrics.cost.compensation import (
     FixedCompensation,
     _compensation_terms,
@@ -170,10 +171,30 @@ def jurisdiction_of(
     ledger: Ledger, customer_id: str, policy: Policy
 ) -> Literal["pl", "eu", "uk", "none"]:
     """The late-payment law a customer falls under: ``policy.client_jurisdictions`` by the
-    customer's id, else by its group's, else ``policy.jurisdiction`` (``none``: no law)."""
-    return policy.client_jurisdictions.get(
+    customer's id, else by its group's, else ``policy.jurisdiction`` (``none``: no law).
+
+    Customers linked as one company (:func:`~clientguard.ledger.linked_customers`) are one
+    debtor under one law: an entry for any of their ids is the law of all of them (until
+    2026-12-08 an entry for ``wave:mark`` left its linked ``ninja:7`` under the default, and
+    the one debtor's claim priced its lines under two laws). Two of their entries naming
+    different laws are a :class:`~clientguard.errors.ConfigError` naming both, asking for
+    one entry."""
+    entries = policy.client_jurisdictions
+    if entries and ledger.links:
+        debtor = linked_customers(ledger, customer_id)
+        laws = {member: entries[member] for member in debtor if member in entries}
+        if len(set(laws.values())) > 1:
+            raise ConfigError(_(
+                "client_jurisdictions gives {entries}, but they are one company (linked "
+                "customers, one debtor under one law): give one entry, for {client}, the "
+                "client the review names"
+            ).format(entries=", ".join(f"{member} = {law}" for member, law in laws.items()),
+                     client=ledger.group_of(customer_id)))
+        if laws:
+            return next(iter(laws.values()))
+    return entries.get(
         customer_id,
-        policy.client_jurisdictions.get(ledger.group_of(customer_id), policy.jurisdiction),
+        entries.get(ledger.group_of(customer_id), policy.jurisdiction),
     )
 
 
