@@ -207,6 +207,16 @@ open invoice (``claimable_unapplied`` 0.03 to 9.34 EUR, the book's 15.67; ``fina
 rounding (its two parts, the sentences' and the covered, are each rounded once: Marlowe
 Retail 21,308.85 to 21,308.86, Beacon Labs 256.52 to 256.51; the book's 48,262.28 to
 48,262.31).
+A group's companies are each its own debtor: one's unapplied money pays only its own invoices
+and its linked customers' (2026-12-08, docs/review.md, "Unapplied money"; docs/claims.md):
+the 100,000 invoices' table, JSON and HTML digests (the CSV and the sample firm's are
+unchanged). Compared line by line on the day of the change, one client moved: Orbis Media
+Holding's 482.97 EUR of unapplied payments paid Orbis Studios' INV-2026-12163 (4,940.66 EUR,
+due 2026-06-28, 2 days late) and now pays its own INV-2026-12262 (due 2026-07-01, not late):
+the group's ``claimable_unapplied`` 0.27 to 0.00 (482.97 x 10.15% x 2 / 365), its
+``financing_covered`` 0.26 to 0.00 (482.97 x 10% x 2 / 365), its overdue 4,457.69 to 4,940.66,
+its financing cost 918.38 to 918.64 EUR; the book's 15.67 and 15.42 to 15.40 and 15.16; no
+verdict, finding or revision moved.
 """
 
 from __future__ import annotations
@@ -228,10 +238,10 @@ DIGESTS = {
         "html": "afd9c92a6cdd5665153b95086c66c41b729ca62769718079a64b201e4d4b7c11",
     },
     100_000: {
-        "table": "39fb1f88694cb639304b1ca6f98214c2d5179008bdf51b486a3a80449112486d",
-        "json": "a77fad99a1e8b3924d06c62c8bd497b129675a41ff29275fed2eaaf9a0038d8d",
+        "table": "2c96d5cb000115065ad7df070d7cb6eadd59f87bdbb9966fe52a0a16f643e48a",
+        "json": "6325797d2c2973a934af8d986ebd90ef16e24fee6f16d27f40d99c93c1cf3c4e",
         "csv": "0402dce9ac545a896b8e9bbf1b83c1f510485784e73b3c6e430516121e6062da",
-        "html": "fadb37e25e9fc732953a34ac8bbe1250e5a8d2eb66c534ee71c4edbdceb0f037",
+        "html": "40c85d2a30bbc328e3c7105247d1b77e33ac816834d4c2062435f97a048698c7",
     },
 }
 

@@ -531,8 +531,10 @@ def claim(
     # A Polish claim of two years says so; three (art. 118 KC) is the law's general period.
     short = (policy.pl_limitation_years
              if jurisdiction == "pl" and policy.pl_limitation_years != 3 else None)
+    # The debtor's own money (its linked customers'), never a group sister's: each company
+    # of a group is its own debtor (docs/claims.md).
     parts = [part for part in unapplied_parts(ledger, as_of=as_of)
-             if ledger.group_of(part.customer_id) == group]
+             if part.customer_id in debtor_ids]
     lines = [
         _line(item, by_id[item.invoice_id], owing[item.invoice_id], jurisdiction,
               as_of, short,
