@@ -1810,8 +1810,12 @@ def _term_revisions(
             )
     aging = signals.get(Signal.CROSS_AGING)
     # Old debt that is not worth acting on (docs/review.md, "Materiality") is watched, not
-    # collected before new work.
-    if aging is not None and aging.severity >= Severity.WARNING:
+    # collected before new work; nor is old debt none of which is due yet (an invoice 100 days
+    # old on 120 days' terms: the terms allowed it, and collecting it before new work would
+    # ask it before its day; until 2026-12-08 the client's other lateness made it so).
+    if aging is not None and aging.severity >= Severity.WARNING and any(
+            bill.due_date < as_of and not bill.disputed_by(as_of)
+            for bill in map(ledger.invoice, aging.evidence.record_ids)):
         revisions.append(
             Revision(
                 kind="collect_old_debt",
