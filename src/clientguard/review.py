@@ -97,7 +97,7 @@ from clientguard.signals.lateness import (
     yearly_cost,
 )
 from clientguard.signals.shared import shared, sharing
-from clientguard.signals.workload import _window_workload, rush_lead
+from clientguard.signals.workload import _window_workload, hours_lines, rush_lead
 from clientguard.unapplied import ClientCover, client_covers, covered
 
 BEHAVIOUR_SIGNALS = frozenset(
@@ -1010,7 +1010,7 @@ def _client_review(
     disputed = (
         _disputed_due(ledger, members, as_of, policy) if any_disputed else 0
     )
-    what_if = _what_if(client, name, revenue, receivables, hours, currency)
+    what_if = _what_if(client, name, revenue, receivables, hours, currency, policy)
     revisions = _revisions(
         client,
         findings=findings,
@@ -1410,6 +1410,7 @@ def _what_if(
     receivables: ConcentrationReport,
     hours: ConcentrationReport | None,
     currency: str,
+    policy: Policy,
 ) -> WhatIf:
     revenue_lost = revenue.amounts.get(client, revenue.excluded.get(client, ZERO))
     after = without_client(revenue, client)
@@ -1433,12 +1434,16 @@ def _what_if(
             )
         ]
     if revenue_share is not None and revenue_lost >= 0:
+        # Written as the revenue finding writes the same share (34.6%, not 35%, beside the
+        # 35% line: docs/review.md, "Figures compared as shown"), and the hours as the
+        # capacity finding.
         parts[0] += _(" ({share} of the window's)").format(
-            share=wording.percent(revenue_share)
+            share=wording.share(revenue_share, revenue_lines(policy))
         )
     if hours_freed > 0:
         share = (
-            _(" ({share} of the team's)").format(share=wording.percent(hours_share))
+            _(" ({share} of the team's)").format(
+                share=wording.share(hours_share, hours_lines(policy)))
             if hours_share is not None
             else ""
         )
