@@ -269,3 +269,18 @@ def test_a_group_joined_by_a_link_names_each_company_once() -> None:
     book = ledger(*records, links=[(("wave", "a"), ("ninja", "7"))])
     client = cg.review(book, as_of=AS_OF).clients["ninja:7"]
     assert client.name == "Alpha GmbH + Beta GmbH (group wave:grp)"
+
+
+def test_old_debt_in_polish_says_age_since_issue_not_days_past_due() -> None:
+    # The test is the age since the invoice's date (100 days), not days past due (it is not
+    # due): "przeterminowane jest 0,00 EUR z faktur wystawionych ponad 90 dni temu" (until
+    # 2026-12-08 "z faktur starszych niż 90 dni po terminie", which reads "90 days past due").
+    records: list[AnyRecord] = [
+        customer("n", "NewCo"),
+        invoice("n", id="N1", issued=AS_OF - timedelta(days=100), terms=120, total="15000.00"),
+        *_on_time("o", "30000.00")]
+    client = cg.review(ledger(*records), as_of=AS_OF, lang="pl").clients["n"]
+    aging = next(f for f in client.findings if f.signal.value == "cross_aging")
+    assert "przeterminowane jest 0,00\u00a0EUR z faktur wystawionych ponad 90 dni temu" in \
+        aging.message, aging.message
+    assert "po terminie jest" not in aging.message
