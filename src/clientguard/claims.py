@@ -269,8 +269,8 @@ class UnappliedMoney(BaseModel):
 
     kind: Literal["payment", "credit_note"]
     document_id: str
-    #: The customer whose document it is (in a group, possibly another member than the
-    #: claim's).
+    #: The customer whose document it is: the claim's, or a customer linked with it (one
+    #: company kept in two tools); never another company of its group.
     customer_id: str
     #: The day the money came: the payment's date, the credit note's issue date.
     on: date

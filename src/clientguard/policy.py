@@ -279,7 +279,9 @@ class Policy(_Settings):
     # ---------------------------------------------------------------- concentration
     revenue_share_watch: Share = Decimal("0.10")
     """A client's share of net revenue at which it is watched. 10%: the "major customer"
-    disclosure threshold of ASC 280-10-50-42 and IFRS 8.34."""
+    disclosure threshold of ASC 280-10-50-42 and IFRS 8.34 ("10 percent or more"). Compared
+    as the finding writes the share (docs/review.md, "Figures compared as shown"): from 9.995%,
+    written "10%", it counts, so that the figure and the line never disagree."""
     revenue_share_warning: Share = Decimal("0.20")
     """Revenue share at which concentration is a warning. 20%: the per-debtor concentration
     limit lenders commonly apply to a borrowing base."""
