@@ -161,3 +161,25 @@ def test_a_name_of_a_linked_pair_and_another_customer_names_two_debtors(
     assert count in words
     assert linked_pair in words
     assert alone in words
+
+
+def test_the_group_id_the_name_shows_keys_client_jurisdictions() -> None:
+    # Alpha (Wave, linked with Ninja 7) and Beta are the group wave:grp; the link makes the
+    # client's id ninja:7, but its name shows "(group wave:grp)": an entry for wave:grp puts
+    # the group under Polish law (until 2026-12-08 it applied to no member, silently).
+    records: list[AnyRecord] = [
+        customer("a", "Alpha GmbH", group="grp", source="wave"),
+        customer("b", "Beta GmbH", group="grp", source="wave"),
+        customer("7", "Alpha GmbH", source="ninja")]
+    for k, (source, owner, due) in enumerate(DUES):
+        records += _late_60({"mark": "a", "7": "7"}[owner] if k != 1 else "b", f"M{k}", due,
+                            source)
+    book = ledger(*records, links=[(("wave", "a"), ("ninja", "7"))])
+    policy = cg.Policy(client_jurisdictions={"wave:grp": "pl"})
+    (client_id, client), = cg.review(book, as_of=AS_OF, policy=policy).clients.items()
+    assert client_id == "ninja:7"
+    assert "(group wave:grp)" in client.name
+    advised = next(r for r in client.revisions if r.kind == "claim_late_interest")
+    assert "(PL law)" in advised.message
+    for named in ("Alpha GmbH", "Beta GmbH"):
+        assert claim(book, named, as_of=AS_OF, policy=policy).jurisdiction == "pl"

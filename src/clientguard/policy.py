@@ -348,7 +348,10 @@ class Policy(_Settings):
         default_factory=dict
     )
     """Per-client overrides of ``jurisdiction``, by customer or group id (``none`` exempts
-    a client). Empty by default: every client falls under ``jurisdiction``."""
+    a client): a customer's id, the review's client id, or the group id the client's name
+    shows; customers linked as one company share any of their entries, and two that differ
+    are refused (one debtor, one law). Empty by default: every client falls under
+    ``jurisdiction``."""
     pl_limitation_years: int = Field(3, ge=2, le=3)
     """Years after which a Polish main claim (the debt) is time-barred: 3, art. 118 KC's
     period for claims connected with running a business; 2 for a firm that sells goods (art.

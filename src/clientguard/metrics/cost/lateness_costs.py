@@ -171,7 +171,8 @@ def jurisdiction_of(
     ledger: Ledger, customer_id: str, policy: Policy
 ) -> Literal["pl", "eu", "uk", "none"]:
     """The late-payment law a customer falls under: ``policy.client_jurisdictions`` by the
-    customer's id, else by its group's, else ``policy.jurisdiction`` (``none``: no law).
+    customer's id, else by its client's (:meth:`Ledger.group_of`), else by the group id its
+    client's name shows, else ``policy.jurisdiction`` (``none``: no law).
 
     Customers linked as one company (:func:`~clientguard.ledger.linked_customers`) are one
     debtor under one law: an entry for any of their ids is the law of all of them (until
@@ -192,10 +193,21 @@ def jurisdiction_of(
                      client=ledger.group_of(customer_id)))
         if laws:
             return next(iter(laws.values()))
-    return entries.get(
-        customer_id,
-        entries.get(ledger.group_of(customer_id), policy.jurisdiction),
-    )
+    if not entries:
+        return policy.jurisdiction
+    if customer_id in entries:
+        return entries[customer_id]
+    client = ledger.group_of(customer_id)
+    if client in entries:
+        return entries[client]
+    # The group id the client's name shows ("Alpha GmbH + Beta GmbH (group wave:grp)"), which
+    # a link may have made another id than the client's (ninja:7): until 2026-12-08 an entry
+    # for it applied to no member.
+    groups = {customer.group_id for member in ledger.members(client)
+              if (customer := ledger.customer(member)) is not None and customer.group_id}
+    if len(groups) == 1 and (group := groups.pop()) in entries:
+        return entries[group]
+    return policy.jurisdiction
 
 
 def acknowledged_debts(
