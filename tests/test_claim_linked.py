@@ -183,3 +183,22 @@ def test_the_group_id_the_name_shows_keys_client_jurisdictions() -> None:
     assert "(PL law)" in advised.message
     for named in ("Alpha GmbH", "Beta GmbH"):
         assert claim(book, named, as_of=AS_OF, policy=policy).jurisdiction == "pl"
+
+
+def test_a_jurisdiction_key_that_names_no_one_is_said_with_the_nearest() -> None:
+    # "wave:grq" (a typo of the group id wave:grp) names no customer, client or group: a note
+    # of the review's data quality says so and offers wave:grp, where the key would otherwise
+    # leave the group under the default law without a word.
+    records: list[AnyRecord] = [customer("a", "Alpha GmbH", group="grp", source="wave"),
+                                customer("b", "Beta GmbH", group="grp", source="wave"),
+                                customer("7", "Alpha GmbH", source="ninja")]
+    for k, (source, owner, due) in enumerate(DUES):
+        records += _late_60({"mark": "a", "7": "7"}[owner], f"M{k}", due, source)
+    book = ledger(*records, links=[(("wave", "a"), ("ninja", "7"))])
+    policy = cg.Policy(client_jurisdictions={"wave:grq": "pl", "ninja:7": "eu"})
+    quality = cg.review(book, as_of=AS_OF, policy=policy).data_quality
+    said = [n for n in quality.notes if "client_jurisdictions" in n]
+    assert said == ["The policy's client_jurisdictions names 'wave:grq', which is no customer, "
+                    "client or group of the books: its law applies to no one; did you mean "
+                    "'wave:grp'?"]
+    assert [g.kind for g in quality.groups if g.kind == "policy_keys"] == ["policy_keys"]

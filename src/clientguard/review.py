@@ -34,6 +34,7 @@ Pure: no clock, no I/O.
 from __future__ import annotations
 
 import bisect
+import difflib
 import statistics
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -2302,6 +2303,9 @@ def _data_quality(
     if law is not None:
         notes.append(law)
         groups.add("law_default", law, None)
+    for unknown in _unknown_jurisdiction_keys(ledger, policy):
+        notes.append(unknown)
+        groups.add("policy_keys", unknown, None)
     # What the data as a whole may be missing (a sync that did not complete) comes first.
     notes[:0] = ledger.report.warnings
     for warning in ledger.report.warnings:
@@ -2359,6 +2363,31 @@ def _law_default_note(ledger: Ledger, policy: Policy) -> str | None:
         "compensation follow Directive 2011/7/EU, not the Polish act on late payment in "
         'commercial transactions; for Polish law set jurisdiction = "pl" in the policy.'
     )
+
+
+def _unknown_jurisdiction_keys(ledger: Ledger, policy: Policy) -> Iterator[str]:
+    """A note for each key of ``policy.client_jurisdictions`` that is no customer id, client
+    id or group id of ``ledger``: a usage mistake (a typo, a customer's id of another tool)
+    that would otherwise leave its client under the default law without a word, with the
+    nearest key it may mean."""
+    entries = policy.client_jurisdictions
+    if not entries:
+        return
+    known = {*ledger.customer_ids, *(ledger.group_of(c) for c in ledger.customer_ids),
+             *(customer.group_id for c in ledger.customer_ids
+               if (customer := ledger.customer(c)) is not None and customer.group_id)}
+    for key in sorted(set(entries) - known):
+        close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+        if close:
+            yield _(
+                "The policy's client_jurisdictions names {key}, which is no customer, client "
+                "or group of the books: its law applies to no one; did you mean {near}?"
+            ).format(key=repr(key), near=repr(close[0]))
+        else:
+            yield _(
+                "The policy's client_jurisdictions names {key}, which is no customer, client "
+                "or group of the books: its law applies to no one."
+            ).format(key=repr(key))
 
 
 def _ledger_notes_in_language(ledger: Ledger) -> dict[str, str]:
