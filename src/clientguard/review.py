@@ -2303,9 +2303,9 @@ def _data_quality(
     if law is not None:
         notes.append(law)
         groups.add("law_default", law, None)
-    for unknown in _unknown_jurisdiction_keys(ledger, policy):
-        notes.append(unknown)
-        groups.add("policy_keys", unknown, None)
+    for key_note in _unknown_jurisdiction_keys(ledger, policy):
+        notes.append(key_note)
+        groups.add("policy_keys", key_note, None)
     # What the data as a whole may be missing (a sync that did not complete) comes first.
     notes[:0] = ledger.report.warnings
     for warning in ledger.report.warnings:

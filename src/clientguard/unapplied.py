@@ -10,9 +10,10 @@ applying it in the books would (docs/review.md, "Unapplied money"):
   subsidiaries are different companies, each its own debtor: docs/claims.md; until
   2026-12-08 a sister's unapplied payment paid another member's invoices in the claim and
   the review's advice). The cover is reported per client (``Ledger.group_of``). Money pays
-  only the invoices of its own currency, compared unconverted (an aged-debtors report nets in the contact's currency), so a
-  rate that moved between the invoice and the payment covers nothing more nor less. Money in
-  a currency none of the client's open invoices is in covers nothing.
+  only the invoices of its own currency, compared unconverted (an aged-debtors report nets in
+  the contact's currency), so a rate that moved between the invoice and the payment covers
+  nothing more nor less. Money in a currency none of the client's open invoices is in covers
+  nothing.
 * The money in the order it came (payments by date, credit notes by issue date; a payment
   before a credit note of the same day), on the open invoices oldest due first (then by id)
   (art. 451 § 3 KC: an undesignated payment goes to the oldest debt due): each takes what it

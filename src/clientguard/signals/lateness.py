@@ -526,9 +526,9 @@ def materiality(
                 limit=wording.money(client_line, currency)))
     # The firm-share test is a share, and is compared as the sentence writes it (a share of
     # the firm's invoicing beside its line): the same in every base currency. Until
-    # 2026-12-08 it compared money to the cent, and 41.54 EUR of 830.81 (4.99994%, written "5.0%") was
-    # material while the same book in USD at 1.25, 51.925 of 1,038.5125, written 51.92
-    # against a line written 51.93, was not.
+    # 2026-12-08 it compared money to the cent, and 41.54 EUR of 830.81 (4.99994%, written
+    # "5.0%") was material while the same book in USD at 1.25, 51.925 of 1,038.5125,
+    # written 51.92 against a line written 51.93, was not.
     firm_lines = (policy.material_overdue_firm_share,)
     if overdue > 0 and firm_invoiced > 0 and wording.shown_share(
             overdue / firm_invoiced, firm_lines, whole_from=None,
