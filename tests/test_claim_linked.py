@@ -92,3 +92,113 @@ def test_a_group_of_different_companies_is_claimed_company_by_company() -> None:
     assert claim(book, "Alpha GmbH", as_of=AS_OF).totals == {"EUR": Decimal("1153.98")}
     assert claim(book, "wave:a", as_of=AS_OF).totals == {"EUR": Decimal("1153.98")}
     assert claim(book, "Beta GmbH", as_of=AS_OF).totals == {"EUR": Decimal("406.58")}
+
+
+@pytest.mark.parametrize("entry", ["wave:mark", "ninja:7"])
+@pytest.mark.parametrize("named", ["ninja:7", "wave:mark", "Mark Ltd"])
+def test_a_linked_client_is_claimed_under_one_law_whichever_id_is_named(
+    entry: str, named: str
+) -> None:
+    # One debtor, one law: a client_jurisdictions entry for either of its ids puts the whole
+    # company under Polish law. Its Ninja invoices (due 1 Aug and 1 Oct 2025) are then priced
+    # at the NBP reference rate on 1 Jul 2025 (5.25%) + 10 points, 15.25%:
+    # 20,000 x 60 x 15.25% / 365 = 501.37 each, not 333.70 at ECB + 8 with EUR 40 each (until
+    # 2026-12-08 an entry for wave:mark left them under EU law in the same Polish document).
+    book = _book(linked=True)
+    policy = cg.Policy(client_jurisdictions={entry: "pl"})
+    made = claim(book, named, as_of=AS_OF, policy=policy)
+    assert made.jurisdiction == "pl"
+    ninja = {line.invoice_id: line for line in made.invoices if line.invoice_id[:5] == "ninja"}
+    assert {key: line.interest_claimed for key, line in ninja.items()} == {
+        "ninja:M2": Decimal("501.37"), "ninja:M3": Decimal("501.37")}
+    # The Polish Act's compensation is in PLN bands: a EUR debt without a rate gets none,
+    # never the Directive's EUR 40.
+    assert all(line.compensation_currency != "EUR" for line in made.invoices)
+    # The review's advice is the same claim, under the same law.
+    client = cg.review(book, as_of=AS_OF, policy=policy).clients["ninja:7"]
+    advised = next(r for r in client.revisions if r.kind == "claim_late_interest")
+    assert advised.amount == made.totals["EUR"]
+    assert "(PL law)" in advised.message
+
+
+def test_a_linked_client_with_two_laws_is_refused_naming_both() -> None:
+    book = _book(linked=True)
+    policy = cg.Policy(client_jurisdictions={"wave:mark": "pl", "ninja:7": "eu"})
+    for run in (lambda: claim(book, "Mark Ltd", as_of=AS_OF, policy=policy),
+                lambda: cg.review(book, as_of=AS_OF, policy=policy)):
+        with pytest.raises(cg.ConfigError) as refused:
+            run()
+        words = str(refused.value)
+        assert "ninja:7 = eu" in words
+        assert "wave:mark = pl" in words
+        assert "give one entry, for ninja:7" in words
+
+
+@pytest.mark.parametrize(("lang", "linked_pair", "alone", "count"), [
+    ("en", "Mark Ltd (ids ninja:7 + wave:mark, linked)", "Mark Ltd (id fresh:9)",
+     "names 2 debtors"),
+    ("pl", "Mark Ltd (identyfikatory ninja:7 + wave:mark, połączone)",
+     "Mark Ltd (identyfikator fresh:9)", "wskazuje 2 dłużników"),
+])
+def test_a_name_of_a_linked_pair_and_another_customer_names_two_debtors(
+    lang: str, linked_pair: str, alone: str, count: str
+) -> None:
+    # Mark Ltd in Wave and Ninja (linked: one debtor) and an unrelated Mark Ltd in a third
+    # tool: two debtors, the linked pair named together (until 2026-12-08 "names 3 customers
+    # that are not linked", the linked pair among them).
+    from clientguard import i18n
+
+    records: list[AnyRecord] = [customer("mark", "Mark Ltd", source="wave"),
+                                customer("7", "Mark Ltd", source="ninja"),
+                                customer("9", "Mark Ltd", source="fresh")]
+    for k, (source, owner, due) in enumerate(DUES):
+        records += _late_60(owner, f"M{k}", due, source)
+    records += _late_60("9", "F1", date(2025, 3, 1), "fresh")
+    three = ledger(*records, links=[(("wave", "mark"), ("ninja", "7"))])
+    with i18n.using(lang), pytest.raises(ClaimError) as refused:
+        claim(three, "Mark Ltd", as_of=AS_OF)
+    words = str(refused.value)
+    assert count in words
+    assert linked_pair in words
+    assert alone in words
+
+
+def test_the_group_id_the_name_shows_keys_client_jurisdictions() -> None:
+    # Alpha (Wave, linked with Ninja 7) and Beta are the group wave:grp; the link makes the
+    # client's id ninja:7, but its name shows "(group wave:grp)": an entry for wave:grp puts
+    # the group under Polish law (until 2026-12-08 it applied to no member, silently).
+    records: list[AnyRecord] = [
+        customer("a", "Alpha GmbH", group="grp", source="wave"),
+        customer("b", "Beta GmbH", group="grp", source="wave"),
+        customer("7", "Alpha GmbH", source="ninja")]
+    for k, (source, owner, due) in enumerate(DUES):
+        records += _late_60({"mark": "a", "7": "7"}[owner] if k != 1 else "b", f"M{k}", due,
+                            source)
+    book = ledger(*records, links=[(("wave", "a"), ("ninja", "7"))])
+    policy = cg.Policy(client_jurisdictions={"wave:grp": "pl"})
+    (client_id, client), = cg.review(book, as_of=AS_OF, policy=policy).clients.items()
+    assert client_id == "ninja:7"
+    assert "(group wave:grp)" in client.name
+    advised = next(r for r in client.revisions if r.kind == "claim_late_interest")
+    assert "(PL law)" in advised.message
+    for named in ("Alpha GmbH", "Beta GmbH"):
+        assert claim(book, named, as_of=AS_OF, policy=policy).jurisdiction == "pl"
+
+
+def test_a_jurisdiction_key_that_names_no_one_is_said_with_the_nearest() -> None:
+    # "wave:grq" (a typo of the group id wave:grp) names no customer, client or group: a note
+    # of the review's data quality says so and offers wave:grp, where the key would otherwise
+    # leave the group under the default law without a word.
+    records: list[AnyRecord] = [customer("a", "Alpha GmbH", group="grp", source="wave"),
+                                customer("b", "Beta GmbH", group="grp", source="wave"),
+                                customer("7", "Alpha GmbH", source="ninja")]
+    for k, (source, owner, due) in enumerate(DUES):
+        records += _late_60({"mark": "a", "7": "7"}[owner], f"M{k}", due, source)
+    book = ledger(*records, links=[(("wave", "a"), ("ninja", "7"))])
+    policy = cg.Policy(client_jurisdictions={"wave:grq": "pl", "ninja:7": "eu"})
+    quality = cg.review(book, as_of=AS_OF, policy=policy).data_quality
+    said = [n for n in quality.notes if "client_jurisdictions" in n]
+    assert said == ["The policy's client_jurisdictions names 'wave:grq', which is no customer, "
+                    "client or group of the books: its law applies to no one; did you mean "
+                    "'wave:grp'?"]
+    assert [g.kind for g in quality.groups if g.kind == "policy_keys"] == ["policy_keys"]

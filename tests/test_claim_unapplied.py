@@ -220,14 +220,16 @@ def test_money_that_came_before_every_due_date_leaves_nothing_to_claim() -> None
     assert [m["document_id"] for m in data["unapplied"]] == ["PU"]
 
 
-def test_money_of_another_company_of_the_group_pays_the_claims_invoices() -> None:
-    # A pays 20,000 on 15 Oct, B (same group G) has the invoices: as for P above, 571.56.
+def test_money_of_another_company_of_the_group_does_not_pay_the_claims_invoices() -> None:
+    # A pays 20,000 on 15 Oct, B (same group G, another company: its own debtor) has the
+    # invoices: A's money is not B's, and B's claim is the books' 999.80 (336.48 + 253.05 +
+    # 166.85 + 83.42 + 4 x 40); until 2026-12-08 A's money paid B0 and B1, 571.56.
     books = ledger(customer("a", "A", group="G"), customer("b", "B", group="G"),
                    *_p_invoices(client="b", prefix="B"),
                    payment("a", id="PA", on="2025-10-15", amount="20000.00"), *_on_time())
     document = claim(books, "b", as_of=AS_OF)
-    assert document.totals == {"EUR": Decimal("571.56")}
-    assert [(m.customer_id, m.document_id) for m in document.unapplied] == [("a", "PA")]
+    assert document.totals == {"EUR": Decimal("999.80")}
+    assert not document.unapplied
 
 
 def test_a_disputed_invoice_stays_on_the_claim_held_and_the_money_skips_it() -> None:
@@ -445,3 +447,33 @@ def test_money_that_came_on_two_days_before_the_invoice_names_the_last_days_kind
     assert (x.invoice_id, x.interest_claimed, x.unapplied_paid) == (
         "X", Decimal("29.20"), Decimal("5000.00"))
     assert (x.unapplied_paid_on, x.unapplied_paid_by) == (date(2025, 10, 5), "credit_note")
+
+
+@pytest.mark.parametrize("linked", [False, True])
+def test_a_group_sisters_unapplied_money_does_not_pay_the_debtors_claim(linked: bool) -> None:
+    # Alpha and Beta are one group (one client in the review), two companies: each its own
+    # debtor (docs/claims.md). Alpha owes 20,000.00 EUR due 1 Aug 2025, open on 31 Dec 2025;
+    # Beta pays 20,000.00 EUR on 1 Sep 2025, left unapplied. Beta's money is not Alpha's:
+    # Alpha's invoice is late 2 Aug - 31 Dec, 152 days at ECB 2.15% + 8 = 10.15%:
+    # 20,000 x 10.15% x 152 / 365 = 845.37, + EUR 40: 885.37 (until 2026-12-08 Beta's money
+    # settled it on 1 Sep: 172.41 + 40). With Alpha also kept in Ninja (linked), the same.
+    records: list[AnyRecord] = [
+        customer("a", "Alpha GmbH", group="grp", source="wave"),
+        customer("b", "Beta GmbH", group="grp", source="wave"),
+        invoice("a", id="A1", issued=date(2025, 7, 1), due=date(2025, 8, 1), total="20000.00",
+                source="wave"),
+        payment("b", id="PB", on=date(2025, 9, 1), amount="20000.00", source="wave")]
+    links = []
+    if linked:
+        records.append(customer("7", "Alpha GmbH", source="ninja"))
+        links = [(("wave", "a"), ("ninja", "7"))]
+    book = ledger(*records, links=links)
+    made = claim(book, "Alpha GmbH", as_of=AS_OF)
+    assert made.totals == {"EUR": Decimal("885.37")}
+    (line,) = made.invoices
+    assert line.paid_on is None
+    assert line.interest_claimed == Decimal("845.37")
+    assert not made.unapplied
+    # The review's advice counts the same: the group client's claimable is Alpha's claim.
+    (client,) = cg.review(book, as_of=AS_OF).clients.values()
+    assert client.claimable == Decimal("885.37")

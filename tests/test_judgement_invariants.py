@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal as D
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from clientguard import Policy, review
@@ -236,8 +236,30 @@ def close(euro: D, dollar: D) -> bool:
     return abs(euro * RATE - dollar) <= D("1e-18") * max(D(1), abs(dollar))
 
 
+def _overdue_at_five_percent_of_the_firm() -> list[AnyRecord]:
+    """Client ``a``, the firm's only client: 830.81 EUR due in the window (6.93 + 779.04 + 3.3
+    + 35.36 + 4.71 + 1.47; I3 is due on the window's first day, outside it, and I5 after it),
+    three of it (35.36 + 4.71 + 1.47 = 41.54 EUR) a year past due: 41.54 / 830.81 is
+    4.99994%, written "5.0%", at the 5% firm-share line. In USD at 1.25 the same share
+    (51.925 of 1,038.5125) was compared as money, 51.925 written "51.92" against the line
+    51.925625 written "51.93": not material, while the EUR book was (CI, 2026-12-08)."""
+    made: list[AnyRecord] = [customer(c) for c in CLIENTS]
+    for index, total in enumerate(["6.93", "779.04", "3.3"]):
+        bill = invoice("a", issued=START, terms=14, total=D(total), id=f"I{index}")
+        made += [bill, payment("a", on=bill.due_date, amount=D(total), pays=bill,
+                               id=f"P{index}")]
+    same_day = invoice("a", issued=START, terms=0, total=D(1), id="I3")
+    made += [same_day, payment("a", on=START, amount=D(1), pays=same_day, id="P3")]
+    made += [invoice("a", issued=START, terms=14, total=D("35.36"), id="I4"),
+             invoice("a", issued=date(2024, 11, 2), due=date(2025, 1, 1), total=D(1), id="I5"),
+             invoice("a", issued=START, terms=14, total=D("4.71"), id="I6"),
+             invoice("a", issued=START, terms=14, total=D("1.47"), id="I7")]
+    return made
+
+
 @PROPERTY
 @given(made=book_records(), as_of=AS_OF)
+@example(made=_overdue_at_five_percent_of_the_firm(), as_of=START + timedelta(days=365))
 def test_another_base_currency_at_a_consistent_rate_gives_proportional_money(
     made: list[AnyRecord], as_of: date
 ) -> None:

@@ -235,6 +235,25 @@ the same text as before. Unapplied money paying in its own time order (only the 
 issued by its day, a dispute raised after it not turning it away) moved no byte of either.
 With both changes (merged on 2026-12-08), each digest is the one its own change gave: the CSV
 digests of the three columns, the table, JSON and HTML digests of the sentence.
+A group's companies are each its own debtor: one's unapplied money pays only its own invoices
+and its linked customers' (2026-12-08, docs/review.md, "Unapplied money"; docs/claims.md):
+the 100,000 invoices' table, JSON and HTML digests (the CSV and the sample firm's are
+unchanged). Compared line by line on the day of the change, one client moved: Orbis Media
+Holding's 482.97 EUR of unapplied payments paid Orbis Studios' INV-2026-12163 (4,940.66 EUR,
+due 2026-06-28, 2 days late) and now pays its own INV-2026-12262 (due 2026-07-01, not late):
+the group's ``claimable_unapplied`` 0.27 to 0.00 (482.97 x 10.15% x 2 / 365), its
+``financing_covered`` 0.26 to 0.00 (482.97 x 10% x 2 / 365), its overdue 4,457.69 to 4,940.66,
+its financing cost 918.38 to 918.64 EUR; the book's 15.67 and 15.42 to 15.40 and 15.16; no
+verdict, finding or revision moved.
+The what-if of ending a client writes its shares of the revenue and of the team's hours as
+the findings write them (2026-12-08, docs/review.md, "Figures compared as shown": one decimal
+below 10%, a tenth finer beside a line; was whole percent, "35%" beside a finding's "34.6%"):
+the table, JSON and HTML digests of both (the CSV has no what-if). Compared line by line on
+the day of the change, only the what-if sentences moved (Marlowe Retail "(3% of the
+window's) ... (3% of the team's)" to "(3.4% ...) ... (2.8% ...)": 36,336.32 of 1,075,217.64
+EUR and 260 of 9,452.25 hours; Copperleaf Foods "0%" to "0.3%"); no verdict, finding or
+figure moved. The other lines compared as shown (hours share, days, late share, old debt's
+share, HHI) move nothing in either sample.
 """
 
 from __future__ import annotations
@@ -250,16 +269,16 @@ from clientguard.sample import sample_records
 
 DIGESTS = {
     None: {
-        "table": "69faa7df2da800560ff77c3dc082a10c3b700076d63d51216479367615a65e46",
-        "json": "02ba016b2852780871022352b40040d187bd19eecdc8f7cc343a445b2bf9d88d",
+        "table": "eea302ca6b71f3b2aa3b9d22fbb17b692cdb4dc5a57db6997334641f50ebae34",
+        "json": "126ff6fba809551b31835f2109e7a1a9854b3dce4e654358bdae751d450821e7",
         "csv": "35897266cd4ee6f6fa4b1ff76e50edba6d7892fec246b57aea14dd50e9ae8103",
-        "html": "bcd7a5bff578e1a644bd55182a012b802e7e70ebe19a297a54251fc592048516",
+        "html": "70eaf5a51f5283a1d011aec648bda042e4387385716e1eea97710f54d0832c8a",
     },
     100_000: {
-        "table": "b529d576060fa5ac9ac048961216499c3c635435173b9bd98762682408aefd77",
-        "json": "72f5aa5219ff4f17875c6c31fe4796916ed9004064f9e39f9540eed608cc872c",
-        "csv": "f1dc82e868029516f87362def529ae68e3c52d2c5d3fec96965b3e02a72ffc06",
-        "html": "6f2d647fea08419d8ea1b143d8df305d5727e6a14dda886e6a191fba8286f9d7",
+        "table": "3bb31ea239225124b79f36c736a27efadb0aa02561b32740c22cbafe1d238850",
+        "json": "87661df8cdbd8ecc4d0e3a36d1cfc8d02a6ee528f4918fcbb785dc4ac5e502d1",
+        "csv": "8f8b810b3c4020591e30a3cc8a515cb04c1817a1c11feff0a4cdf84a0a4dcbaa",
+        "html": "bef8e0ea203acb33f267080c6b281bfcbb0b316434d440bfaea3f7e386480bae",
     },
 }
 

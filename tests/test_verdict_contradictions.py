@@ -90,6 +90,27 @@ def test_old_debt_not_yet_due_is_not_called_overdue_nor_collected() -> None:
     assert "collect_old_debt" in [r.kind for r in late.revisions]
 
 
+def test_old_debt_not_yet_due_is_not_collected_when_other_lateness_is_material() -> None:
+    # NewCo's aged invoice as above (100 days old on 120 days' terms, not due until 20 Jan
+    # 2026) and three earlier invoices of 10,000 paid 20 days late: 3 x 10,000 x 20 x 10% /
+    # 365 = 164.38 EUR a year, over the 40 EUR line, so the old debt is material and warned
+    # of. Nothing old is past due all the same: no "collect before new work" (until 2026-12-08
+    # the cost of the paid lateness asked for the invoice 20 days before its due date).
+    records: list[AnyRecord] = [
+        customer("n", "NewCo"), *_on_time("o", "30000.00"),
+        invoice("n", id="N-old", issued=AS_OF - timedelta(days=100), terms=120,
+                total="15000.00")]
+    for k in range(3):
+        bill = invoice("n", id=f"N{k}", issued=date(2025, 2, 1) + timedelta(days=30 * k),
+                       terms=30, total="10000.00")
+        records += [bill, payment("n", id=f"PN{k}", on=bill.due_date + timedelta(days=20),
+                                  amount="10000.00", pays=bill)]
+    client = cg.review(ledger(*records), as_of=AS_OF).clients["n"]
+    aging = next(f for f in client.findings if f.signal.value == "cross_aging")
+    assert aging.severity.value == "warning"
+    assert "collect_old_debt" not in [r.kind for r in client.revisions]
+
+
 # Figures compared as shown (docs/review.md): a figure and the line beside it never disagree.
 
 
@@ -248,3 +269,18 @@ def test_a_group_joined_by_a_link_names_each_company_once() -> None:
     book = ledger(*records, links=[(("wave", "a"), ("ninja", "7"))])
     client = cg.review(book, as_of=AS_OF).clients["ninja:7"]
     assert client.name == "Alpha GmbH + Beta GmbH (group wave:grp)"
+
+
+def test_old_debt_in_polish_says_age_since_issue_not_days_past_due() -> None:
+    # The test is the age since the invoice's date (100 days), not days past due (it is not
+    # due): "przeterminowane jest 0,00 EUR z faktur wystawionych ponad 90 dni temu" (until
+    # 2026-12-08 "z faktur starszych niż 90 dni po terminie", which reads "90 days past due").
+    records: list[AnyRecord] = [
+        customer("n", "NewCo"),
+        invoice("n", id="N1", issued=AS_OF - timedelta(days=100), terms=120, total="15000.00"),
+        *_on_time("o", "30000.00")]
+    client = cg.review(ledger(*records), as_of=AS_OF, lang="pl").clients["n"]
+    aging = next(f for f in client.findings if f.signal.value == "cross_aging")
+    assert "przeterminowane jest 0,00\u00a0EUR z faktur wystawionych ponad 90 dni temu" in \
+        aging.message, aging.message
+    assert "po terminie jest" not in aging.message

@@ -287,8 +287,8 @@ class UnappliedMoney(BaseModel):
 
     kind: Literal["payment", "credit_note"]
     document_id: str
-    #: The customer whose document it is (in a group, possibly another member than the
-    #: claim's).
+    #: The customer whose document it is: the claim's, or a customer linked with it (one
+    #: company kept in two tools); never another company of its group.
     customer_id: str
     #: The day the money came: the payment's date, the credit note's issue date.
     on: date
@@ -401,14 +401,22 @@ def find_debtor(ledger: Ledger, client: str) -> tuple[str, tuple[str, ...]]:
                 shown = ledger.group_of(matches[0])
                 return (shown if shown in debtor else debtor[0]), debtor
             # Different debtors, for all the review knows (a group's members are different
-            # companies): which to claim from is the user's to say.
+            # companies): which to claim from is the user's to say. Each is named once, the
+            # customers linked as one company together (until 2026-12-08 the message listed
+            # each customer and called linked ones "not linked").
+            debtors = list(dict.fromkeys(
+                tuple(m for m in linked_customers(ledger, cid) if m in matches)
+                for cid in matches))
             raise ClaimError(_(
-                "{client} names {n} customers that are not linked as one company ({ids}): "
+                "{client} names {n} debtors that are not linked as one company ({ids}): "
                 "give the id of the one to claim from, or link them (clientguard links "
                 "suggest) if they are one company kept in two tools"
-            ).format(client=repr(client), n=len(matches), ids=", ".join(
-                _("{name} (id {id})").format(name=ledger.name_of(cid), id=cid)
-                for cid in matches)))
+            ).format(client=repr(client), n=len(debtors), ids=", ".join(
+                _("{name} (id {id})").format(name=ledger.name_of(ids[0]), id=ids[0])
+                if len(ids) == 1 else
+                _("{name} (ids {ids}, linked)").format(
+                    name=ledger.name_of(ids[0]), ids=" + ".join(ids))
+                for ids in debtors)))
     customer_id = find_customer(ledger, client)
     return customer_id, linked_customers(ledger, customer_id)
 
@@ -551,8 +559,10 @@ def claim(
     # A Polish claim of two years says so; three (art. 118 KC) is the law's general period.
     short = (policy.pl_limitation_years
              if jurisdiction == "pl" and policy.pl_limitation_years != 3 else None)
+    # The debtor's own money (its linked customers'), never a group sister's: each company
+    # of a group is its own debtor (docs/claims.md).
     parts = [part for part in unapplied_parts(ledger, as_of=as_of)
-             if ledger.group_of(part.customer_id) == group]
+             if part.customer_id in debtor_ids]
     # A line the money pays, in full or in part, names the day the last document that pays
     # it came (for money that came before the invoice was issued, not the issue date its
     # part is counted on).

@@ -279,7 +279,9 @@ class Policy(_Settings):
     # ---------------------------------------------------------------- concentration
     revenue_share_watch: Share = Decimal("0.10")
     """A client's share of net revenue at which it is watched. 10%: the "major customer"
-    disclosure threshold of ASC 280-10-50-42 and IFRS 8.34."""
+    disclosure threshold of ASC 280-10-50-42 and IFRS 8.34 ("10 percent or more"). Compared
+    as the finding writes the share (docs/review.md, "Figures compared as shown"): from 9.995%,
+    written "10%", it counts, so that the figure and the line never disagree."""
     revenue_share_warning: Share = Decimal("0.20")
     """Revenue share at which concentration is a warning. 20%: the per-debtor concentration
     limit lenders commonly apply to a borrowing base."""
@@ -346,7 +348,10 @@ class Policy(_Settings):
         default_factory=dict
     )
     """Per-client overrides of ``jurisdiction``, by customer or group id (``none`` exempts
-    a client). Empty by default: every client falls under ``jurisdiction``."""
+    a client): a customer's id, the review's client id, or the group id the client's name
+    shows; customers linked as one company share any of their entries, and two that differ
+    are refused (one debtor, one law). Empty by default: every client falls under
+    ``jurisdiction``."""
     pl_limitation_years: int = Field(3, ge=2, le=3)
     """Years after which a Polish main claim (the debt) is time-barred: 3, art. 118 KC's
     period for claims connected with running a business; 2 for a firm that sells goods (art.

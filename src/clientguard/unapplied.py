@@ -4,10 +4,16 @@ The replay never applies unapplied money on its own
 (:func:`~clientguard.settlement.unapplied_cash`). The review reads it all the same, as an owner
 applying it in the books would (docs/review.md, "Unapplied money"):
 
-* Per client (``Ledger.group_of``), and per currency: money pays only the invoices of its own
-  currency, compared unconverted (an aged-debtors report nets in the contact's currency), so a
-  rate that moved between the invoice and the payment covers nothing more nor less. Money in
-  a currency none of the client's open invoices is in covers nothing.
+* Per debtor, and per currency: a customer's money pays only its own invoices and those of
+  the customers linked with it (one company kept in several tools,
+  :func:`~clientguard.ledger.linked_customers`), never a group sister's (a parent and its
+  subsidiaries are different companies, each its own debtor: docs/claims.md; until
+  2026-12-08 a sister's unapplied payment paid another member's invoices in the claim and
+  the review's advice). The cover is reported per client (``Ledger.group_of``). Money pays
+  only the invoices of its own currency, compared unconverted (an aged-debtors report nets in
+  the contact's currency), so a rate that moved between the invoice and the payment covers
+  nothing more nor less. Money in a currency none of the client's open invoices is in covers
+  nothing.
 * The money in the order it came (payments by date, credit notes by issue date; a payment
   before a credit note of the same day), each on its day, on the invoices owed that day: issued
   by then and open as of ``as_of`` (less all the books applied to them by ``as_of``),
@@ -46,7 +52,7 @@ from decimal import Decimal
 from typing import Literal, NamedTuple
 
 from clientguard.frozen import Frozen
-from clientguard.ledger import Application, Ledger
+from clientguard.ledger import Application, Ledger, linked_customers
 from clientguard.money import ZERO
 from clientguard.policy import Policy
 from clientguard.settlement import (
@@ -129,9 +135,12 @@ def covers(
     """Per client with money unapplied on ``as_of`` (``rows``: the replay as of ``as_of``),
     what that money would pay (the module's rules)."""
     group_of = ledger.group_of
-    money: dict[str, list[UnappliedPart]] = {}
+    debtor_of = _debtors(ledger)
+    money: dict[str, dict[str, list[UnappliedPart]]] = {}
     for part in unapplied_parts(ledger, as_of=as_of):
-        money.setdefault(group_of(part.customer_id), []).append(part)
+        customer = part.customer_id
+        money.setdefault(group_of(customer), {}).setdefault(
+            debtor_of.get(customer, customer), []).append(part)
     if not money:
         return {}
     open_rows: dict[str, list[Replay]] = {}
@@ -140,8 +149,55 @@ def covers(
             client = group_of(row.invoice.customer_id)
             if client in money:
                 open_rows.setdefault(client, []).append(row)
-    return {client: _cover(ledger, client, parts, open_rows.get(client, []), as_of)
-            for client, parts in sorted(money.items())}
+    made: dict[str, ClientCover] = {}
+    for client, by_debtor in sorted(money.items()):
+        if len(by_debtor) == 1 and all(
+                debtor_of.get(r.invoice.customer_id, r.invoice.customer_id) in by_debtor
+                for r in open_rows.get(client, [])):
+            # One debtor's money and invoices: the client's cover as it is.
+            (parts,) = by_debtor.values()
+            made[client] = _cover(ledger, client, parts, open_rows.get(client, []), as_of)
+            continue
+        mine: dict[str, list[Replay]] = {}
+        for row in open_rows.get(client, []):
+            customer = row.invoice.customer_id
+            mine.setdefault(debtor_of.get(customer, customer), []).append(row)
+        made[client] = _merged(client, [
+            _cover(ledger, client, parts, mine.get(debtor, []), as_of)
+            for debtor, parts in sorted(by_debtor.items())], open_rows.get(client, []))
+    return made
+
+
+def _debtors(ledger: Ledger) -> dict[str, str]:
+    """Each linked customer's debtor (the first id of the customers linked with it,
+    :func:`~clientguard.ledger.linked_customers`); a customer not linked is its own debtor
+    (not in the map)."""
+    debtor_of: dict[str, str] = {}
+    for link in ledger.links:
+        for member in link:
+            if member not in debtor_of:
+                debtor = linked_customers(ledger, member)
+                debtor_of.update(dict.fromkeys(debtor, debtor[0]))
+    return debtor_of
+
+
+def _merged(client: str, parts: list[ClientCover], rows: list[Replay]) -> ClientCover:
+    """One client's cover of its debtors' covers (a group's companies, each paying its own
+    invoices with its own money): the money of all of them, the open balance of all its
+    open invoices."""
+    money: dict[str, Decimal] = {}
+    owed: dict[str, Decimal] = {}
+    for one in parts:
+        for currency, amount in one.money.items():
+            money[currency] = money.get(currency, ZERO) + amount
+    for row in rows:
+        currency = row.invoice.currency
+        owed[currency] = owed.get(currency, ZERO) + row.open_balance
+    paid_on = {i: day for one in parts for i, day in one.paid_on.items()}
+    return ClientCover(
+        client_id=client, money=money, open=owed, paid_on=paid_on,
+        applied={i: shares for one in parts for i, shares in one.applied.items()},
+        every_open_invoice=bool(rows) and len(paid_on) == len(rows))
 
 
 def client_covers(

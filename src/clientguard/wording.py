@@ -251,20 +251,47 @@ def share(value: Decimal | None, lines: Iterable[Decimal] = ()) -> str:
     return percent(value, 1, whole_from=10, lines=lines)
 
 
-def shown_share(value: Decimal, lines: Iterable[Decimal] = ()) -> Decimal:
+def shown_share(
+    value: Decimal,
+    lines: Iterable[Decimal] = (),
+    *,
+    places: int = 1,
+    whole_from: Decimal | int | None = 10,
+) -> Decimal:
     """A share as :func:`share` writes it beside ``lines``, as a share again (``0.196`` ->
     ``0.196``, written "19.6%" beside a 20% line; ``0.1999`` -> ``0.2``, written "20%"): what
     a line is compared with, so that a figure and its line never disagree (docs/review.md,
-    "Figures compared as shown")."""
+    "Figures compared as shown"). ``places`` and ``whole_from`` as :func:`percent` takes
+    them, for a share written otherwise (``places=1, whole_from=None``: to the tenth of a
+    point, as the lateness sentences write a share)."""
     lines = tuple(lines)
-    places, whole_from = _share_precision(value, lines, 1, 10)
+    places, whole_from = _share_precision(value, lines, places, whole_from)
     return _rounded(value * _HUNDRED, places, whole_from) / _HUNDRED
+
+
+def shown_number(value: Decimal, places: int = 0) -> Decimal:
+    """A number as :func:`number` writes it to ``places`` (``1800.011`` -> ``1800``, written
+    "1,800"): what a line printed beside it is compared with (docs/review.md, "Figures
+    compared as shown")."""
+    return _rounded(value, places, None)
 
 
 def shown_days(value: Decimal) -> Decimal:
     """A number of days as the evidence line and the tables write it, to the tenth
     (``15.004`` -> ``15.0``): what a severity band is compared with."""
     return _rounded(value, 1, None)
+
+
+def days_late(value: Decimal, lines: Iterable[Decimal] = ()) -> str:
+    """Days late as a sentence writes them, with the word (:func:`quantity`, whole days from
+    10: ``29 days``, ``4.5 days``), and to the tenth where the whole number would read
+    otherwise than the tenth against one of ``lines``, which a band is "more than" (15.1 days
+    is written "15.1 days" beside a 15-day band, not "15 days", which is not more than 15;
+    docs/review.md, "Figures compared as shown")."""
+    tenth = shown_days(value)
+    whole = _rounded(value, 1, 10)
+    finer = any((whole > line) != (tenth > line) for line in lines)
+    return quantity(value, "day", whole_from=None if finer else 10, trim=True)
 
 
 def points(change: Decimal, places: int = 1) -> str:

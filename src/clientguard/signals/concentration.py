@@ -488,7 +488,11 @@ def flag_cross_aging(
             share = aged / position.open_balance
         else:
             share = position.aged_share
-        if share is None or share <= policy.cross_aging_share:
+        # "More than" the rule's share as the sentence writes it (docs/review.md, "Figures
+        # compared as shown"): 10.04% is written "10%" and is not more than 10% (until
+        # 2026-12-08 it read "10% of X's open balance ... under the common 10% rule", a warning).
+        lines = (policy.cross_aging_share,)
+        if share is None or wording.shown_share(share, lines) <= policy.cross_aging_share:
             continue
         name = (names or {}).get(client, client)
         matters = (material or {}).get(client)
@@ -500,7 +504,7 @@ def flag_cross_aging(
             "invoice date; under the common {rule} cross-aging rule a lender "
             "would refuse all {open} of it."
         ).format(
-            share=wording.share(share),
+            share=wording.share(share, lines),
             name=name,
             aged=wording.money(aged, currency),
             open=wording.money(position.open_balance, currency),
@@ -558,7 +562,10 @@ def flag_book_concentration(report: ConcentrationReport, policy: Policy) -> list
     for a client book: the sentence always gives the effective number of clients and the
     largest client's share beside it, because a book of five equal clients has an HHI of 2,000.
     """
-    if report.hhi is None or report.hhi <= policy.book_hhi_high:
+    # Compared as written, in whole points (docs/review.md, "Figures compared as shown"): an
+    # HHI of 1,800.01 is written "1,800" and is not above the 1,800 line (until 2026-12-08 it
+    # read "HHI is 1,800, above the 1,800 line").
+    if report.hhi is None or wording.shown_number(report.hhi) <= policy.book_hhi_high:
         return []
     basis, period = report.basis, report.period
     top_client = next(iter(report.amounts))

@@ -524,7 +524,15 @@ def materiality(
             _("{overdue} is overdue (material from {limit})")).format(
                 overdue=wording.money(overdue, currency), days=aged,
                 limit=wording.money(client_line, currency)))
-    if overdue > 0 and firm_invoiced > 0 and shown_overdue >= round_money(firm_line, currency):
+    # The firm-share test is a share, and is compared as the sentence writes it (a share of
+    # the firm's invoicing beside its line): the same in every base currency. Until
+    # 2026-12-08 it compared money to the cent, and 41.54 EUR of 830.81 (4.99994%, written
+    # "5.0%") was material while the same book in USD at 1.25, 51.925 of 1,038.5125,
+    # written 51.92 against a line written 51.93, was not.
+    firm_lines = (policy.material_overdue_firm_share,)
+    if overdue > 0 and firm_invoiced > 0 and wording.shown_share(
+            overdue / firm_invoiced, firm_lines, whole_from=None,
+    ) >= policy.material_overdue_firm_share:
         return Materiality(True, yearly, overdue, (
             _("{overdue} more than {days} old is past due, {share} of the firm's invoicing "
               "(material from {limit})")
@@ -532,7 +540,7 @@ def materiality(
             _("{overdue} is overdue, {share} of the firm's invoicing (material from "
               "{limit})")).format(
                 overdue=wording.money(overdue, currency), days=aged,
-                share=_percent(overdue / firm_invoiced),
+                share=_percent(overdue / firm_invoiced, lines=firm_lines),
                 limit=_percent(policy.material_overdue_firm_share)))
     lines = max(client_line, _ZERO)
     if firm_invoiced > 0:
@@ -592,10 +600,18 @@ def _chronic_share(profile: PaymentProfile, policy: Policy) -> bool:
     """Late on ``chronic_late_share`` of the invoices due, by count or by amount: most of the
     money late is a habit of the money, whatever the count (one large invoice months late
     among small ones paid on time; docs/review.md, "How lateness is judged")."""
-    if profile.late_share is not None and profile.late_share >= policy.chronic_late_share:
+    if profile.late_share is not None and _reaches_chronic(profile.late_share, policy):
         return True
     share = profile.late_amount_share
-    return share is not None and share >= policy.chronic_late_share
+    return share is not None and _reaches_chronic(share, policy)
+
+
+def _reaches_chronic(share: Decimal, policy: Policy) -> bool:
+    """``share`` reaches ``chronic_late_share`` as the sentence writes it beside that line
+    ("late share 49.96%, chronic from 50%", not "50%": docs/review.md, "Figures compared as
+    shown")."""
+    line = policy.chronic_late_share
+    return wording.shown_share(share, (line,), whole_from=None) >= line
 
 
 def flag_chronic_late(
@@ -624,7 +640,8 @@ def flag_chronic_late(
     if not _chronic_share(profile, policy):
         return None
     amount_share = profile.late_amount_share
-    by_count = share >= policy.chronic_late_share
+    by_count = _reaches_chronic(share, policy)
+    chronic_lines = (policy.chronic_late_share,)
     weighted = profile.weighted_days_late or _ZERO
     facts = aggravating_facts(profile, policy, worsening=worsening)
     weighed = weighted * (1 + policy.aggravation * len(facts))
@@ -672,8 +689,8 @@ def flag_chronic_late(
             "(late share {share}, chronic from {limit})"
         ).format(
             counted=counted,
-            days=_days_late(weighted),
-            share=_percent(share),
+            days=wording.days_late(weighted, _bands(policy)),
+            share=_percent(share, lines=chronic_lines),
             limit=_percent(policy.chronic_late_share),
         )
         metric, value, threshold = "late_share", share, policy.chronic_late_share
@@ -685,9 +702,9 @@ def flag_chronic_late(
             "of the amount)"
         ).format(
             counted=counted,
-            days=_days_late(weighted),
-            share=_percent(share),
-            amount_share=_percent(amount_share),
+            days=wording.days_late(weighted, _bands(policy)),
+            share=_percent(share, lines=chronic_lines),
+            amount_share=_percent(amount_share, lines=chronic_lines),
             limit=_percent(policy.chronic_late_share),
         )
         metric, value, threshold = (
@@ -695,7 +712,7 @@ def flag_chronic_late(
         )
     if facts:
         sentence += _("; it weighs as {days}, being also {facts}").format(
-            days=_days_late(weighed), facts=wording.and_list(facts)
+            days=wording.days_late(weighed, _bands(policy)), facts=wording.and_list(facts)
         )
     if open_critical:
         sentence += _("; invoice {invoice} is {days} past due and unpaid").format(
@@ -1073,6 +1090,11 @@ _percent = partial(wording.percent, places=1)
 _days = partial(wording.days, whole_from=10, trim=True)
 """Days as these sentences write them: whole days from 10 up, one decimal below (so that half
 a day late does not read "0 days late")."""
+
+def _bands(policy: Policy) -> tuple[Decimal, Decimal]:
+    """The days-late bands a weighed lateness is "more than" (:func:`lateness_severity`)."""
+    return (Decimal(policy.late_days_warning), Decimal(policy.late_days_critical))
+
 
 _days_late = partial(wording.quantity, noun="day", whole_from=10, trim=True)
 """:data:`_days` with the word agreeing with the number: ``1 day``, ``4.5 days``, ``29 days``

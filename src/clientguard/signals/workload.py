@@ -169,8 +169,14 @@ def flag_capacity(
             hours=wording.hours(load.hours), total=wording.quantity(work.total_hours, "hour")
         )
         phrase = wording.window(work.period)
-        if hours_share >= policy.hours_share_watch:
-            warning = hours_share >= policy.hours_share_warning
+        # The share is compared with its lines as the sentence writes it (docs/review.md,
+        # "Figures compared as shown"): 399.6 of 1,000 hours, written "39.96%" beside the
+        # 40% line (was "40%", and a watch, while 400.0 was a warning).
+        lines = hours_lines(policy)
+        shown = wording.shown_share(hours_share, lines)
+        written = wording.share(hours_share, lines)
+        if shown >= policy.hours_share_watch:
+            warning = shown >= policy.hours_share_warning
             revenue_text = (
                 _("brought {share} of the revenue").format(
                     share=wording.share(load.revenue_share)
@@ -193,7 +199,7 @@ def flag_capacity(
                         "{revenue}."
                     ).format(
                         name=name,
-                        share=wording.share(hours_share),
+                        share=written,
                         window=phrase,
                         hours=hours_text,
                         revenue=revenue_text,
@@ -201,10 +207,10 @@ def flag_capacity(
                     evidence=evidence,
                 )
             )
-        if hours_share < policy.hours_ratio_min_hours_share:
+        if shown < policy.hours_ratio_min_hours_share:
             continue
         severity = (
-            Severity.CRITICAL if hours_share >= policy.hours_share_warning else Severity.WARNING
+            Severity.CRITICAL if shown >= policy.hours_share_warning else Severity.WARNING
         )
         ratio = load.hours_to_revenue
         if load.revenue_share is None:
@@ -221,7 +227,7 @@ def flag_capacity(
                         "brought no net revenue ({revenue})."
                     ).format(
                         name=name,
-                        share=wording.share(hours_share),
+                        share=written,
                         window=phrase,
                         hours=hours_text,
                         revenue=wording.money(load.revenue, currency),
@@ -249,7 +255,7 @@ def flag_capacity(
                         "of the revenue over {window} ({ratio} times its share){rate}."
                     ).format(
                         name=name,
-                        share=wording.share(hours_share),
+                        share=written,
                         revenue_share=wording.share(load.revenue_share),
                         window=phrase,
                         ratio=wording.number(ratio, 1),
@@ -348,3 +354,12 @@ def flag_rush(
             )
         )
     return findings
+
+
+def hours_lines(policy: Policy) -> tuple[Decimal, ...]:
+    """The hours-share lines a client's share of the team's hours is read against (watch,
+    warning, and the share from which hours out of proportion to revenue count): a share is
+    written and compared to the precision that tells it from each
+    (:func:`wording.shown_share`)."""
+    return (policy.hours_share_watch, policy.hours_share_warning,
+            policy.hours_ratio_min_hours_share)

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
-from clientguard.errors import DataError
+from clientguard.errors import ConfigError, DataError
 from clientguard.i18n import gettext as _
+from clientguard.ledger import linked_customers
 from clientguard.metrics.cost.compensation import (
     FixedCompensation,
     _compensation_terms,
@@ -170,11 +171,43 @@ def jurisdiction_of(
     ledger: Ledger, customer_id: str, policy: Policy
 ) -> Literal["pl", "eu", "uk", "none"]:
     """The late-payment law a customer falls under: ``policy.client_jurisdictions`` by the
-    customer's id, else by its group's, else ``policy.jurisdiction`` (``none``: no law)."""
-    return policy.client_jurisdictions.get(
-        customer_id,
-        policy.client_jurisdictions.get(ledger.group_of(customer_id), policy.jurisdiction),
-    )
+    customer's id, else by its client's (:meth:`Ledger.group_of`), else by the group id its
+    client's name shows, else ``policy.jurisdiction`` (``none``: no law).
+
+    Customers linked as one company (:func:`~clientguard.ledger.linked_customers`) are one
+    debtor under one law: an entry for any of their ids is the law of all of them (until
+    2026-12-08 an entry for ``wave:mark`` left its linked ``ninja:7`` under the default, and
+    the one debtor's claim priced its lines under two laws). Two of their entries naming
+    different laws are a :class:`~clientguard.errors.ConfigError` naming both, asking for
+    one entry."""
+    entries = policy.client_jurisdictions
+    if entries and ledger.links:
+        debtor = linked_customers(ledger, customer_id)
+        laws = {member: entries[member] for member in debtor if member in entries}
+        if len(set(laws.values())) > 1:
+            raise ConfigError(_(
+                "client_jurisdictions gives {entries}, but they are one company (linked "
+                "customers, one debtor under one law): give one entry, for {client}, the "
+                "client the review names"
+            ).format(entries=", ".join(f"{member} = {law}" for member, law in laws.items()),
+                     client=ledger.group_of(customer_id)))
+        if laws:
+            return next(iter(laws.values()))
+    if not entries:
+        return policy.jurisdiction
+    if customer_id in entries:
+        return entries[customer_id]
+    client = ledger.group_of(customer_id)
+    if client in entries:
+        return entries[client]
+    # The group id the client's name shows ("Alpha GmbH + Beta GmbH (group wave:grp)"), which
+    # a link may have made another id than the client's (ninja:7): until 2026-12-08 an entry
+    # for it applied to no member.
+    groups = {customer.group_id for member in ledger.members(client)
+              if (customer := ledger.customer(member)) is not None and customer.group_id}
+    if len(groups) == 1 and (group := groups.pop()) in entries:
+        return entries[group]
+    return policy.jurisdiction
 
 
 def acknowledged_debts(
