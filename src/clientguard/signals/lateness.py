@@ -46,12 +46,17 @@ from clientguard.i18n import ngettext
 from clientguard.ledger import Ledger
 from clientguard.metrics.concentration import client_name
 from clientguard.metrics.cost.interest import carrying_cost
-from clientguard.metrics.lateness import DAYS_PER_YEAR, PaymentProfile, payment_profiles
+from clientguard.metrics.lateness import (
+    DAYS_PER_YEAR,
+    PaymentProfile,
+    _payment_profiles_judged,
+    payment_profiles,
+)
 from clientguard.metrics.trend import LatenessTrend, fisher_exact_greater, lateness_trend
 from clientguard.money import round_money
 from clientguard.policy import Policy
 from clientguard.settlement import cancelled_by_credit, check_as_of, is_cancelled, replay
-from clientguard.signals.shared import shared
+from clientguard.signals.shared import active, shared
 from clientguard.unapplied import Covered, as_paid, client_covers, covered
 
 __all__ = [
@@ -129,6 +134,30 @@ def covered_days(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, Cover
     return covered(shared("unapplied_covers", ledger, as_of, policy, client_covers))
 
 
+def _customer_profiles(
+    ledger: Ledger, *, as_of: date, policy: Policy
+) -> dict[str, PaymentProfile]:
+    """Every customer's payment profile (:func:`~clientguard.metrics.lateness.
+    payment_profiles`). Inside ``signals.shared``'s sharing (a review), made once, in the one
+    pass over the replay that also makes the profiles :func:`judged_profiles` reads of the
+    customers whose unapplied money pays an open invoice (until 2026-12-08 those were a
+    second pass over those customers' rows: most of a million-invoice book's)."""
+    if not active():
+        return payment_profiles(ledger, as_of=as_of, policy=policy)
+    return shared("payment_profiles", ledger, as_of, policy, _profile_pass)[0]
+
+
+def _profile_pass(
+    ledger: Ledger, *, as_of: date, policy: Policy
+) -> tuple[dict[str, PaymentProfile], dict[str, PaymentProfile]]:
+    """Every customer's profile, and those of the customers with an open invoice their
+    unapplied money pays, made with what it pays (empty without such an invoice)."""
+    paid = covered_days(ledger, as_of, policy)
+    if not paid:
+        return payment_profiles(ledger, as_of=as_of, policy=policy), {}
+    return _payment_profiles_judged(ledger, as_of=as_of, policy=policy, paid=paid)
+
+
 def judged_profiles(
     ledger: Ledger, as_of: date, policy: Policy, by: Callable[[str], str] | None = None
 ) -> dict[str, PaymentProfile]:
@@ -140,10 +169,14 @@ def judged_profiles(
     if not paid:
         return {}
     customers = {ledger.invoice(i).customer_id for i in paid}
-    # Per customer: made once per review (the review reads them per customer, the
-    # late-payment signal per client).
-    alone = shared("judged_profiles", ledger, as_of, policy, payment_profiles,
-                   customers=customers, paid=paid)
+    # Per customer: inside a review, made in its one pass of every customer's profiles
+    # (_customer_profiles; the review reads them per customer, the late-payment signal per
+    # client); alone, from those customers' rows.
+    if active():
+        alone = shared("payment_profiles", ledger, as_of, policy, _profile_pass)[1]
+    else:
+        alone = payment_profiles(ledger, as_of=as_of, policy=policy, customers=customers,
+                                 paid=paid)
     if by is None:
         return dict(alone)
     keys = {by(c) for c in customers}
@@ -182,7 +215,7 @@ def client_profiles(
     own (``payment_profiles``), but one profile of all the invoices of a client of several
     companies (a group, or linked customers), as if they were one customer's. Without such a
     client, the customers' profiles themselves (no second pass)."""
-    profiles = shared("payment_profiles", ledger, as_of, policy, payment_profiles)
+    profiles = _customer_profiles(ledger, as_of=as_of, policy=policy)
     group_of, members = ledger.group_of, ledger.members
     # The customers of a client of several companies (the client's id may be one of theirs).
     joined = {customer for customer in ledger.customer_ids
