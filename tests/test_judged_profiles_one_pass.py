@@ -29,6 +29,7 @@ from clientguard.model import AnyRecord
 from clientguard.policy import Policy
 from clientguard.signals.lateness import (
     _customer_profiles,
+    client_profiles,
     covered_days,
     judged_profiles,
     lateness_key,
@@ -149,12 +150,31 @@ def test_the_one_pass_gives_the_two_passes_profiles_to_the_byte(
     alone = payment_profiles(book, as_of=as_of, policy=policy, customers=customers,
                              paid=paid) if paid else {}
     key = lateness_key(book)
-    per_client = judged_profiles(book, as_of, policy, key)  # outside a review: two passes
-    with sharing():  # as in a review: one pass
+    # Outside a review, the two passes (per customer; per client, a group's companies
+    # together: a pass of their own).
+    per_client = judged_profiles(book, as_of, policy, key)
+    clients = client_profiles(book, as_of=as_of, policy=policy)
+    with sharing():  # as in a review: one pass (and one of a group's companies' rows)
         assert _exact(_customer_profiles(book, as_of=as_of, policy=policy)) == _exact(every)
         assert _exact(judged_profiles(book, as_of, policy)) == _exact(alone)
+        assert _exact(client_profiles(book, as_of=as_of, policy=policy)) == _exact(clients)
         assert _exact(judged_profiles(book, as_of, policy, key)) == _exact(per_client)
+    with sharing():  # the per-client judged profiles first, as a signal alone may ask
+        assert _exact(judged_profiles(book, as_of, policy, key)) == _exact(per_client)
+        assert _exact(client_profiles(book, as_of=as_of, policy=policy)) == _exact(clients)
     if paid:
         one, judged = lateness_metrics._payment_profiles_judged(
             book, as_of=as_of, policy=policy, paid=paid)
         assert (_exact(one), _exact(judged)) == (_exact(every), _exact(alone))
+        # Per group, the companies of the groups with a covered invoice judged together.
+        joined = {c for c in book.customer_ids if book.group_of(c) == "G"}
+        together = {c for c in joined if c in customers} and joined
+        if together:
+            one, judged = lateness_metrics._payment_profiles_judged(
+                book, as_of=as_of, policy=policy, paid=paid, by=book.group_of,
+                customers=joined, judged=together)
+            assert (_exact(one), _exact(judged)) == (
+                _exact(payment_profiles(book, as_of=as_of, policy=policy, by=book.group_of,
+                                        customers=joined)),
+                _exact(payment_profiles(book, as_of=as_of, policy=policy, by=book.group_of,
+                                        customers=together, paid=paid)))

@@ -111,13 +111,14 @@ def test_a_one_company_clients_judged_profile_is_made_once_and_a_groups_together
     assert {k: _summary(p) for k, p in judged_profiles(
         group, AS_OF, policy, lateness_key(group)).items()} == {"G": (2, 1, 1, Decimal(22))}
 
-    # Both in one book: P's profile per client is its profile per customer, read; only the
-    # group's two companies are read again, together (until 2026-12-08 P's rows were too,
-    # and P's and g1's per customer in a pass of their own: [{"p", "g1"}, {"g1", "g2"}]).
+    # Both in one book: P's profile per client is its profile per customer, read; the
+    # group's two companies are judged together, from the per-client pass of the group's
+    # rows (until 2026-12-08 a pass of their own, and P's and g1's per customer another:
+    # [{"p", "g1"}, {"g1", "g2"}]).
     passes.clear()
     both = _group(*_one_company_records())
     cg.review(both, as_of=AS_OF)
-    assert passes == [{"g1", "g2"}]
+    assert passes == []
     assert {k: _summary(p) for k, p in judged_profiles(
         both, AS_OF, policy, lateness_key(both)).items()} == {
         "G": (2, 1, 1, Decimal(22)), "p": (4, 2, 2, Decimal(37))}

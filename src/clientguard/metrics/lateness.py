@@ -339,19 +339,23 @@ def payment_profiles(
 
 
 def _payment_profiles_judged(
-    ledger: Ledger, *, as_of: date, policy: Policy, paid: Mapping[str, Covered]
+    ledger: Ledger, *, as_of: date, policy: Policy, paid: Mapping[str, Covered],
+    by: Callable[[str], str] | None = None, customers: Collection[str] | None = None,
+    judged: Collection[str] | None = None,
 ) -> tuple[dict[str, PaymentProfile], dict[str, PaymentProfile]]:
-    """``payment_profiles(ledger, as_of=as_of, policy=policy)`` and ``payment_profiles(
-    ledger, as_of=as_of, policy=policy, customers=covered, paid=paid)`` (``covered``: the
-    customers of the invoices in ``paid``), the same profiles, from one pass over the replay
-    (:func:`_scan_judged`): what a review reads of every customer, and what the customers
-    whose unapplied money pays an open invoice are judged on. Internal: the review's fast
-    path (:func:`clientguard.signals.lateness._customer_profiles`)."""
+    """``payment_profiles(ledger, as_of=as_of, policy=policy, by=by, customers=customers)``
+    and ``payment_profiles(ledger, as_of=as_of, policy=policy, by=by, customers=judged,
+    paid=paid)`` (``judged``: by default the customers of the invoices in ``paid``), the same
+    profiles, from one pass over the replay (:func:`_scan_judged`): what a review reads of
+    every customer (or client), and what those whose unapplied money pays an open invoice are
+    judged on. Internal: the review's fast path (:func:`clientguard.signals.lateness.
+    _customer_profiles`, :func:`clientguard.signals.lateness.client_profiles`)."""
     check_as_of(as_of)
-    customers = {ledger.invoice(i).customer_id for i in paid}
-    tallies, judged = _scan_judged(ledger, as_of, policy, paid, customers)
-    return (_profiles(ledger, as_of, policy, tallies, None, None),
-            _profiles(ledger, as_of, policy, judged, None, customers))
+    if judged is None:
+        judged = {ledger.invoice(i).customer_id for i in paid}
+    tallies, judged_tallies = _scan_judged(ledger, as_of, policy, paid, judged, by, customers)
+    return (_profiles(ledger, as_of, policy, tallies, by, customers),
+            _profiles(ledger, as_of, policy, judged_tallies, by, judged))
 
 
 def _profiles(
@@ -449,70 +453,83 @@ def _scan(
 
 def _scan_judged(
     ledger: Ledger, as_of: date, policy: Policy, paid: Mapping[str, Covered],
-    customers: Collection[str],
+    judged: Collection[str], by: Callable[[str], str] | None = None,
+    customers: Collection[str] | None = None,
 ) -> tuple[dict[str, _Tally], dict[str, _Tally]]:
-    """``_scan(ledger, as_of, policy)`` and ``_scan(ledger, as_of, policy, customers=
-    customers, paid=paid)`` from one pass over the replay (``customers``: those of the
-    invoices in ``paid``).
+    """``_scan(ledger, as_of, policy, by=by, customers=customers)`` and ``_scan(ledger,
+    as_of, policy, by=by, customers=judged, paid=paid)`` from one pass over the replay.
 
-    The rows of a customer before the first of its invoices in ``paid`` are the same in both
-    (only those invoices' rows differ): its tally is copied as it stands just before that
-    row, and the copy goes on over the customer's rows from there with ``paid`` applied, as
-    ``_scan``'s does. The rows come in the ledger's order (issue date, id) and those invoices
-    are open ones, mostly near the end: a million-invoice review read most of its rows a
-    second time for them until 2026-12-08."""
-    rows = replay(ledger, as_of=as_of, policy=policy)
-    cuts = _first_rows(rows, paid, ledger)
-    if cuts is None:  # an invoice in ``paid`` the replay has not: the two passes, as given
-        return (_scan(ledger, as_of, policy),
-                _scan(ledger, as_of, policy, customers=customers, paid=paid))
+    The rows of a key (a customer; with ``by``, its key) before the first of its invoices in
+    ``paid`` are the same in both (only those invoices' rows differ): its tally is copied as
+    it stands just before that row, and the copy goes on over the key's rows from there with
+    ``paid`` applied, as ``_scan``'s does. The rows come in the ledger's order (issue date,
+    id) and those invoices are open ones, mostly near the end: a million-invoice review read
+    most of its rows a second time for them until 2026-12-08. Two passes, as given, where
+    that does not hold: a key of ``judged`` with customers (of ``customers``) not in
+    ``judged``, a key of ``judged`` without an invoice in ``paid``, or an invoice in ``paid``
+    the replay has not."""
+    key: Callable[[str], str] = (lambda customer: customer) if by is None else by
+    scope = ledger.customer_ids if customers is None else customers
+    keys = {key(c) for c in judged}
+    rows: Sequence[Replay] = replay(ledger, as_of=as_of, policy=policy)
+    if customers is not None:
+        rows = [row for row in rows if row.invoice.customer_id in customers]
+    cuts = _first_rows(rows, paid, ledger, judged, key) if (
+        {c for c in scope if key(c) in keys} == set(judged)) else None
+    if not cuts or set(cuts) != keys:  # (a key without an invoice in ``paid``)
+        return (_scan(ledger, as_of, policy, None, by, customers),
+                _scan(ledger, as_of, policy, None, by, judged, paid))
     cancelled = cancelled_by_credit(ledger)
     tallies: dict[str, _Tally] = {}
-    judged: dict[str, _Tally] = {}
+    copies: dict[str, _Tally] = {}
     at: dict[int, list[str]] = {}
-    for customer, cut in cuts.items():
-        at.setdefault(cut, []).append(customer)
+    for judged_key, cut in cuts.items():
+        at.setdefault(cut, []).append(judged_key)
     remaining = iter(rows)
     done = 0
     for cut in sorted(at):
-        _add_rows(tallies, islice(remaining, cut - done), ledger, as_of, policy, None,
+        _add_rows(tallies, islice(remaining, cut - done), ledger, as_of, policy, by,
                   cancelled)
         done = cut
-        for customer in at[cut]:
-            tally = tallies.get(customer)
+        for judged_key in at[cut]:
+            tally = tallies.get(judged_key)
             if tally is not None:
-                judged[customer] = tally.copy()
-    _add_rows(tallies, remaining, ledger, as_of, policy, None, cancelled)
-    # Each covered customer's rows from its cut on, its covered invoices paid by the money
-    # (as _scan's ``paid``), and not cancelled by a credit note the ledger applies later.
+                copies[judged_key] = tally.copy()
+    _add_rows(tallies, remaining, ledger, as_of, policy, by, cancelled)
+    # Each judged key's rows from its cut on, its covered invoices paid by the money (as
+    # _scan's ``paid``), and not cancelled by a credit note the ledger applies later.
     after = []
     for index in range(min(at), len(rows)):
         row = rows[index]
-        first = cuts.get(row.invoice.customer_id)
+        first = cuts.get(key(row.invoice.customer_id))
         if first is not None and index >= first:
             if row.status == "open" and row.invoice.id in paid:
                 row = as_paid(row, paid[row.invoice.id])
             after.append(row)
-    _add_rows(judged, after, ledger, as_of, policy, None,
+    _add_rows(copies, after, ledger, as_of, policy, by,
               {i: day for i, day in cancelled.items() if i not in paid})
-    return tallies, judged
+    return tallies, copies
 
 
 def _first_rows(
-    rows: Sequence[Replay], paid: Mapping[str, Covered], ledger: Ledger
+    rows: Sequence[Replay], paid: Mapping[str, Covered], ledger: Ledger,
+    judged: Collection[str], key: Callable[[str], str],
 ) -> dict[str, int] | None:
-    """Per customer of the invoices in ``paid``, the index in ``rows`` (a replay, in the
-    ledger's order: issue date, id) of the first of its invoices there (found by bisection);
-    None when one of them is not in ``rows``."""
+    """Per key (``key`` of a customer of ``judged``) of the invoices in ``paid`` of those
+    customers, the index in ``rows`` (a replay, in the ledger's order: issue date, id) of the
+    first of its invoices there (found by bisection); None when one of them is not in
+    ``rows``."""
     first: dict[str, int] = {}
     for invoice_id in paid:
         invoice = ledger.invoice(invoice_id)
+        if invoice.customer_id not in judged:
+            continue
         index = bisect_left(rows, (invoice.issue_date, invoice_id), key=_ledger_order)
         if index == len(rows) or rows[index].invoice.id != invoice_id:
             return None
-        customer = invoice.customer_id
-        if customer not in first or index < first[customer]:
-            first[customer] = index
+        judged_key = key(invoice.customer_id)
+        if judged_key not in first or index < first[judged_key]:
+            first[judged_key] = index
     return first
 
 
