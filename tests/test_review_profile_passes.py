@@ -89,7 +89,10 @@ def test_a_one_company_clients_judged_profile_is_made_once_and_a_groups_together
     passes = _counting_judged_passes(monkeypatch)
     book = _one_company()
     cg.review(book, as_of=AS_OF)
-    assert passes == [{"p"}]  # per customer and per client: the same profiles, made once
+    # Per customer and per client: the same profiles, made once, and in the review's one
+    # pass of every customer's profiles, not in a pass of their own (until 2026-12-08: [{"p"}],
+    # a second pass over P's rows: tests/test_judged_profiles_one_pass.py).
+    assert passes == []
 
     # What both read: P0 paid 15 Oct, 44 days after its due date (30 in September + 14);
     # P1 paid 15 Oct, 14 days late; P2 open 60 days (30 + 30) and P3 open 30 days on 31 Dec:
@@ -108,12 +111,14 @@ def test_a_one_company_clients_judged_profile_is_made_once_and_a_groups_together
     assert {k: _summary(p) for k, p in judged_profiles(
         group, AS_OF, policy, lateness_key(group)).items()} == {"G": (2, 1, 1, Decimal(22))}
 
-    # Both in one book: P's profile per client is its profile per customer, read; only the
-    # group's two companies are read again, together (until 2026-12-08 P's rows were too).
+    # Both in one book: P's profile per client is its profile per customer, read; the
+    # group's two companies are judged together, from the per-client pass of the group's
+    # rows (until 2026-12-08 a pass of their own, and P's and g1's per customer another:
+    # [{"p", "g1"}, {"g1", "g2"}]).
     passes.clear()
     both = _group(*_one_company_records())
     cg.review(both, as_of=AS_OF)
-    assert passes == [{"p", "g1"}, {"g1", "g2"}]
+    assert passes == []
     assert {k: _summary(p) for k, p in judged_profiles(
         both, AS_OF, policy, lateness_key(both)).items()} == {
         "G": (2, 1, 1, Decimal(22)), "p": (4, 2, 2, Decimal(37))}

@@ -64,7 +64,7 @@ from clientguard.metrics.cost.lateness_costs import (
     jurisdiction_of,
 )
 from clientguard.metrics.cost.limitation import Acknowledged
-from clientguard.metrics.lateness import PaymentProfile, payment_profiles
+from clientguard.metrics.lateness import PaymentProfile
 from clientguard.model import CreditNote, Payment
 from clientguard.money import CURRENCY_EXPONENTS, ZERO, rejection_words, round_money
 from clientguard.policy import Policy
@@ -93,6 +93,7 @@ from clientguard.signals.concentration import revenue_lines
 from clientguard.signals.freshness import NO_DATA_METRIC
 from clientguard.signals.lateness import (
     _any_disputed,
+    _customer_profiles,
     dispute_splits,
     judged_profiles,
     yearly_cost,
@@ -545,7 +546,7 @@ def _review(
     replayed = replay(ledger, as_of=as_of, policy=policy)
     checked = _checked_rows(ledger, as_of=as_of, policy=policy)
     progress(measuring)
-    profiles = shared("payment_profiles", ledger, as_of, policy, payment_profiles)
+    profiles = _customer_profiles(ledger, as_of=as_of, policy=policy)
     # The forecast, from the replay just made; the expected_late signal reads it (shared).
     predicted = shared("forecast", ledger, as_of, policy, forecast, rows=replayed)
     cancelled = cancelled_by_credit(ledger)
@@ -2342,7 +2343,7 @@ def _unapplied_notes(
     invoices: its name and the sentence the review's summary says of it. An open invoice the
     money would pay is open only until it is applied in the books (docs/review.md,
     "Unapplied money")."""
-    profiles = shared("payment_profiles", ledger, as_of, policy, payment_profiles)
+    profiles = _customer_profiles(ledger, as_of=as_of, policy=policy)
     money: dict[str, tuple[Decimal, Decimal]] = {}
     for customer, profile in profiles.items():
         free = profile.unapplied_cash + profile.unapplied_credit

@@ -22,9 +22,11 @@ its own rate (:meth:`Ledger.rate_to_base`), and never rounded here.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import islice
 
 from clientguard.frozen import Frozen
 from clientguard.ledger import Ledger
@@ -231,6 +233,14 @@ class _Period:
         self.weighted += weighted
         self.ids.append(invoice_id)
 
+    def copy(self) -> _Period:
+        """A copy whose sums and ids go on apart from these."""
+        copied = _Period()
+        copied.count, copied.late = self.count, self.late
+        copied.amount, copied.weighted = self.amount, self.weighted
+        copied.ids = self.ids.copy()
+        return copied
+
     def result(self, start: date, end: date) -> PeriodLateness:
         return PeriodLateness(
             start=start,
@@ -268,6 +278,24 @@ class _Tally:
         self.oldest_id: str | None = None
         self.recent = _Period()
         self.before = _Period()
+
+    def copy(self) -> _Tally:
+        """A deep copy (its lists, its periods and its months' sums and ids copied): the
+        tally as it is now, which the rows added to this one later leave as it is."""
+        copied = _Tally()
+        for name in ("settled", "open", "late", "open_late", "unknown", "cancelled", "amount",
+                     "late_amount", "weighted_late", "beyond_weighted", "adp_sum",
+                     "adp_count", "adp_amount", "adp_weighted", "open_balance", "overdue",
+                     "amount_days", "oldest", "oldest_id"):
+            setattr(copied, name, getattr(self, name))  # numbers and strings: immutable
+        copied.aging = self.aging.copy()
+        copied.days_late = self.days_late.copy()
+        copied.late_ids = self.late_ids.copy()
+        copied.months._months = {key: (sums.copy(), ids.copy())
+                                 for key, (sums, ids) in self.months._months.items()}
+        copied.recent = self.recent.copy()
+        copied.before = self.before.copy()
+        return copied
 
 
 def payment_profiles(
@@ -307,6 +335,35 @@ def payment_profiles(
     check_as_of(as_of)
     policy = policy or Policy()
     tallies = _scan(ledger, as_of, policy, only, by, customers, paid)
+    return _profiles(ledger, as_of, policy, tallies, by, customers)
+
+
+def _payment_profiles_judged(
+    ledger: Ledger, *, as_of: date, policy: Policy, paid: Mapping[str, Covered],
+    by: Callable[[str], str] | None = None, customers: Collection[str] | None = None,
+    judged: Collection[str] | None = None,
+) -> tuple[dict[str, PaymentProfile], dict[str, PaymentProfile]]:
+    """``payment_profiles(ledger, as_of=as_of, policy=policy, by=by, customers=customers)``
+    and ``payment_profiles(ledger, as_of=as_of, policy=policy, by=by, customers=judged,
+    paid=paid)`` (``judged``: by default the customers of the invoices in ``paid``), the same
+    profiles, from one pass over the replay (:func:`_scan_judged`): what a review reads of
+    every customer (or client), and what those whose unapplied money pays an open invoice are
+    judged on. Internal: the review's fast path (:func:`clientguard.signals.lateness.
+    _customer_profiles`, :func:`clientguard.signals.lateness.client_profiles`)."""
+    check_as_of(as_of)
+    if judged is None:
+        judged = {ledger.invoice(i).customer_id for i in paid}
+    tallies, judged_tallies = _scan_judged(ledger, as_of, policy, paid, judged, by, customers)
+    return (_profiles(ledger, as_of, policy, tallies, by, customers),
+            _profiles(ledger, as_of, policy, judged_tallies, by, judged))
+
+
+def _profiles(
+    ledger: Ledger, as_of: date, policy: Policy, tallies: Mapping[str, _Tally],
+    by: Callable[[str], str] | None, customers: Collection[str] | None,
+) -> dict[str, PaymentProfile]:
+    """The profiles of ``tallies`` and of the unapplied money (of ``customers``' alone,
+    where given; with ``by``, added up under its keys), by key, sorted."""
     unapplied = _held_unapplied(ledger, as_of)
     if customers is not None:
         unapplied = {c: cash for c, cash in unapplied.items() if c in customers}
@@ -366,15 +423,7 @@ def _scan(
     each invoice it accepts; the customers of the others get a tally all the same; with
     ``by``, to the tally of the key ``by`` gives its customer; with ``customers``, the rows
     of those customers alone, and no tally of any other)."""
-    window_start = as_of - timedelta(days=policy.lookback_days)  # excluded: (start, as_of]
-    recent_start = as_of - timedelta(days=policy.recent_days)
-    trend_start = as_of - timedelta(days=policy.trend_history_days)
-    earliest = min(window_start, trend_start)
-    grace = policy.grace_days
-    base = ledger.base_currency
-    rate_to_base = ledger.rate_to_base
     tallies: dict[str, _Tally] = {}
-    zero = ZERO
     # The invoices settled by credit notes alone are cancelled, not paid (rule 10): out of
     # the population. The set is of the few credited invoices, made once per ledger.
     cancelled = cancelled_by_credit(ledger)
@@ -398,6 +447,113 @@ def _scan(
                 if key not in tallies:
                     tallies[key] = _Tally()
         rows = kept
+    _add_rows(tallies, rows, ledger, as_of, policy, by, cancelled)
+    return tallies
+
+
+def _scan_judged(
+    ledger: Ledger, as_of: date, policy: Policy, paid: Mapping[str, Covered],
+    judged: Collection[str], by: Callable[[str], str] | None = None,
+    customers: Collection[str] | None = None,
+) -> tuple[dict[str, _Tally], dict[str, _Tally]]:
+    """``_scan(ledger, as_of, policy, by=by, customers=customers)`` and ``_scan(ledger,
+    as_of, policy, by=by, customers=judged, paid=paid)`` from one pass over the replay.
+
+    The rows of a key (a customer; with ``by``, its key) before the first of its invoices in
+    ``paid`` are the same in both (only those invoices' rows differ): its tally is copied as
+    it stands just before that row, and the copy goes on over the key's rows from there with
+    ``paid`` applied, as ``_scan``'s does. The rows come in the ledger's order (issue date,
+    id) and those invoices are open ones, mostly near the end: a million-invoice review read
+    most of its rows a second time for them until 2026-12-08. Two passes, as given, where
+    that does not hold: a key of ``judged`` with customers (of ``customers``) not in
+    ``judged``, a key of ``judged`` without an invoice in ``paid``, or an invoice in ``paid``
+    the replay has not."""
+    key: Callable[[str], str] = (lambda customer: customer) if by is None else by
+    scope = ledger.customer_ids if customers is None else customers
+    keys = {key(c) for c in judged}
+    rows: Sequence[Replay] = replay(ledger, as_of=as_of, policy=policy)
+    if customers is not None:
+        rows = [row for row in rows if row.invoice.customer_id in customers]
+    cuts = _first_rows(rows, paid, ledger, judged, key) if (
+        {c for c in scope if key(c) in keys} == set(judged)) else None
+    if not cuts or set(cuts) != keys:  # (a key without an invoice in ``paid``)
+        return (_scan(ledger, as_of, policy, None, by, customers),
+                _scan(ledger, as_of, policy, None, by, judged, paid))
+    cancelled = cancelled_by_credit(ledger)
+    tallies: dict[str, _Tally] = {}
+    copies: dict[str, _Tally] = {}
+    at: dict[int, list[str]] = {}
+    for judged_key, cut in cuts.items():
+        at.setdefault(cut, []).append(judged_key)
+    remaining = iter(rows)
+    done = 0
+    for cut in sorted(at):
+        _add_rows(tallies, islice(remaining, cut - done), ledger, as_of, policy, by,
+                  cancelled)
+        done = cut
+        for judged_key in at[cut]:
+            tally = tallies.get(judged_key)
+            if tally is not None:
+                copies[judged_key] = tally.copy()
+    _add_rows(tallies, remaining, ledger, as_of, policy, by, cancelled)
+    # Each judged key's rows from its cut on, its covered invoices paid by the money (as
+    # _scan's ``paid``), and not cancelled by a credit note the ledger applies later.
+    after = []
+    for index in range(min(at), len(rows)):
+        row = rows[index]
+        first = cuts.get(key(row.invoice.customer_id))
+        if first is not None and index >= first:
+            if row.status == "open" and row.invoice.id in paid:
+                row = as_paid(row, paid[row.invoice.id])
+            after.append(row)
+    _add_rows(copies, after, ledger, as_of, policy, by,
+              {i: day for i, day in cancelled.items() if i not in paid})
+    return tallies, copies
+
+
+def _first_rows(
+    rows: Sequence[Replay], paid: Mapping[str, Covered], ledger: Ledger,
+    judged: Collection[str], key: Callable[[str], str],
+) -> dict[str, int] | None:
+    """Per key (``key`` of a customer of ``judged``) of the invoices in ``paid`` of those
+    customers, the index in ``rows`` (a replay, in the ledger's order: issue date, id) of the
+    first of its invoices there (found by bisection); None when one of them is not in
+    ``rows``."""
+    first: dict[str, int] = {}
+    for invoice_id in paid:
+        invoice = ledger.invoice(invoice_id)
+        if invoice.customer_id not in judged:
+            continue
+        index = bisect_left(rows, (invoice.issue_date, invoice_id), key=_ledger_order)
+        if index == len(rows) or rows[index].invoice.id != invoice_id:
+            return None
+        judged_key = key(invoice.customer_id)
+        if judged_key not in first or index < first[judged_key]:
+            first[judged_key] = index
+    return first
+
+
+def _ledger_order(row: Replay) -> tuple[date, str]:
+    """A replay row's place in the ledger's order."""
+    return row.invoice.issue_date, row.invoice.id
+
+
+def _add_rows(
+    tallies: dict[str, _Tally], rows: Iterable[Replay], ledger: Ledger, as_of: date,
+    policy: Policy, by: Callable[[str], str] | None, cancelled: Mapping[str, date | None],
+) -> None:
+    """Add each of ``rows`` to its customer's tally in ``tallies`` (with ``by``, to its key's),
+    making the tallies it lacks: :func:`_scan`'s loop, for a caller that adds the rows of one
+    replay in parts (``cancelled``: :func:`~clientguard.settlement.cancelled_by_credit`'s
+    invoices, as the rows' profiles count them)."""
+    window_start = as_of - timedelta(days=policy.lookback_days)  # excluded: (start, as_of]
+    recent_start = as_of - timedelta(days=policy.recent_days)
+    trend_start = as_of - timedelta(days=policy.trend_history_days)
+    earliest = min(window_start, trend_start)
+    grace = policy.grace_days
+    base = ledger.base_currency
+    rate_to_base = ledger.rate_to_base
+    zero = ZERO
     for row in rows:
         # The fields read by name, each where it is needed: unpacking every row would touch
         # (count a reference to) all twelve of its values, most of which the rows settled
@@ -494,7 +650,6 @@ def _scan(
         period.amount += amount
         period.weighted += weighted
         period.ids.append(invoice_id)
-    return tallies
 
 
 def _aging_bucket(days_past_due: int) -> int:

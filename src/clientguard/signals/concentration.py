@@ -46,12 +46,12 @@ from clientguard.metrics.concentration import (
     window,
     without_client,
 )
-from clientguard.metrics.lateness import payment_profiles
 from clientguard.money import round_money
 from clientguard.policy import Policy
 from clientguard.settlement import check_as_of, replay
 from clientguard.signals.lateness import (
     Materiality,
+    _customer_profiles,
     dispute_splits,
     lateness_key,
     materiality,
@@ -212,7 +212,7 @@ def _aging_materiality(
     undisputed aged balance against the client's and the firm's invoicing due in the window."""
     if not positions:
         return {}
-    profiles = shared("payment_profiles", ledger, as_of, policy, payment_profiles)
+    profiles = _customer_profiles(ledger, as_of=as_of, policy=policy)
     splits = shared("dispute_splits", ledger, as_of, policy, dispute_splits)
     key = lateness_key(ledger)
     group_of = ledger.group_of

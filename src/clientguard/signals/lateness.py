@@ -46,12 +46,17 @@ from clientguard.i18n import ngettext
 from clientguard.ledger import Ledger
 from clientguard.metrics.concentration import client_name
 from clientguard.metrics.cost.interest import carrying_cost
-from clientguard.metrics.lateness import DAYS_PER_YEAR, PaymentProfile, payment_profiles
+from clientguard.metrics.lateness import (
+    DAYS_PER_YEAR,
+    PaymentProfile,
+    _payment_profiles_judged,
+    payment_profiles,
+)
 from clientguard.metrics.trend import LatenessTrend, fisher_exact_greater, lateness_trend
 from clientguard.money import round_money
 from clientguard.policy import Policy
 from clientguard.settlement import cancelled_by_credit, check_as_of, is_cancelled, replay
-from clientguard.signals.shared import shared
+from clientguard.signals.shared import active, shared
 from clientguard.unapplied import Covered, as_paid, client_covers, covered
 
 __all__ = [
@@ -129,6 +134,30 @@ def covered_days(ledger: Ledger, as_of: date, policy: Policy) -> dict[str, Cover
     return covered(shared("unapplied_covers", ledger, as_of, policy, client_covers))
 
 
+def _customer_profiles(
+    ledger: Ledger, *, as_of: date, policy: Policy
+) -> dict[str, PaymentProfile]:
+    """Every customer's payment profile (:func:`~clientguard.metrics.lateness.
+    payment_profiles`). Inside ``signals.shared``'s sharing (a review), made once, in the one
+    pass over the replay that also makes the profiles :func:`judged_profiles` reads of the
+    customers whose unapplied money pays an open invoice (until 2026-12-08 those were a
+    second pass over those customers' rows: most of a million-invoice book's)."""
+    if not active():
+        return payment_profiles(ledger, as_of=as_of, policy=policy)
+    return shared("payment_profiles", ledger, as_of, policy, _profile_pass)[0]
+
+
+def _profile_pass(
+    ledger: Ledger, *, as_of: date, policy: Policy
+) -> tuple[dict[str, PaymentProfile], dict[str, PaymentProfile]]:
+    """Every customer's profile, and those of the customers with an open invoice their
+    unapplied money pays, made with what it pays (empty without such an invoice)."""
+    paid = covered_days(ledger, as_of, policy)
+    if not paid:
+        return payment_profiles(ledger, as_of=as_of, policy=policy), {}
+    return _payment_profiles_judged(ledger, as_of=as_of, policy=policy, paid=paid)
+
+
 def judged_profiles(
     ledger: Ledger, as_of: date, policy: Policy, by: Callable[[str], str] | None = None
 ) -> dict[str, PaymentProfile]:
@@ -139,27 +168,58 @@ def judged_profiles(
     paid = covered_days(ledger, as_of, policy)
     if not paid:
         return {}
-    customers = {ledger.invoice(i).customer_id for i in paid}
-    # Per customer: made once per review (the review reads them per customer, the
-    # late-payment signal per client).
-    alone = shared("judged_profiles", ledger, as_of, policy, payment_profiles,
-                   customers=customers, paid=paid)
+    alone = _judged_alone(ledger, as_of, policy, paid)
     if by is None:
         return dict(alone)
-    keys = {by(c) for c in customers}
-    joined = {c for c in ledger.customer_ids if by(c) in keys}
+    own, together = _judged_split(ledger, paid, by, alone)
     # A customer ``by`` keeps under its own id, with no other customer under it, has the
     # same profile per client as per customer: read, not made again. Only the customers of
     # the other keys (a group's, linked customers') are read again, together: a second
     # pass over a million rows for the same numbers was 0.17 s of a review.
+    profiles = {c: alone[c] for c in own}
+    if together:
+        group_of = ledger.group_of
+        client_pass = shared("client_pass", ledger, as_of, policy, _client_pass) \
+            if active() else None
+        if client_pass is not None and client_pass[1] is not None and (
+                client_pass[2] == together and all(by(c) == group_of(c) for c in together)):
+            # Inside a review: from client_profiles' pass of a group's companies, its
+            # tallies copied before their first covered invoice (as the customers' are).
+            profiles.update(client_pass[1])
+        else:
+            profiles.update(payment_profiles(ledger, as_of=as_of, policy=policy, by=by,
+                                             customers=together, paid=paid))
+    return dict(sorted(profiles.items()))
+
+
+def _judged_alone(
+    ledger: Ledger, as_of: date, policy: Policy, paid: dict[str, Covered]
+) -> dict[str, PaymentProfile]:
+    """The judged profiles per customer (:func:`judged_profiles` without ``by``): inside a
+    review, made in its one pass of every customer's profiles (:func:`_customer_profiles`;
+    the review reads them per customer, the late-payment signal per client); alone, from
+    those customers' rows."""
+    if active():
+        return shared("payment_profiles", ledger, as_of, policy, _profile_pass)[1]
+    customers = {ledger.invoice(i).customer_id for i in paid}
+    return payment_profiles(ledger, as_of=as_of, policy=policy, customers=customers,
+                            paid=paid)
+
+
+def _judged_split(
+    ledger: Ledger, paid: dict[str, Covered], by: Callable[[str], str],
+    alone: Mapping[str, PaymentProfile],
+) -> tuple[set[str], frozenset[str]]:
+    """The customers of the invoices in ``paid`` judged per client on their own profile
+    (``by`` keeps them under their own id, with no other customer under it, and ``alone``
+    has it), and the customers judged together per key (every customer of those customers'
+    other keys)."""
+    customers = {ledger.invoice(i).customer_id for i in paid}
+    keys = {by(c) for c in customers}
+    joined = {c for c in ledger.customer_ids if by(c) in keys}
     shared_keys = {by(c) for c in joined if by(c) != c}
     own = {c for c in customers if by(c) == c and c not in shared_keys and c in alone}
-    profiles = {c: alone[c] for c in own}
-    together = joined - own
-    if together:
-        profiles.update(payment_profiles(ledger, as_of=as_of, policy=policy, by=by,
-                                         customers=together, paid=paid))
-    return dict(sorted(profiles.items()))
+    return own, frozenset(joined - own)
 
 
 def lateness_key(ledger: Ledger) -> Callable[[str], str]:
@@ -182,19 +242,48 @@ def client_profiles(
     own (``payment_profiles``), but one profile of all the invoices of a client of several
     companies (a group, or linked customers), as if they were one customer's. Without such a
     client, the customers' profiles themselves (no second pass)."""
-    profiles = shared("payment_profiles", ledger, as_of, policy, payment_profiles)
+    profiles = _customer_profiles(ledger, as_of=as_of, policy=policy)
     group_of, members = ledger.group_of, ledger.members
     # The customers of a client of several companies (the client's id may be one of theirs).
     joined = {customer for customer in ledger.customer_ids
               if len(members(group_of(customer))) > 1}
     if not joined:
         return profiles
-    together = payment_profiles(ledger, as_of=as_of, policy=policy, by=group_of,
-                                customers=joined)
+    if active():
+        together = shared("client_pass", ledger, as_of, policy, _client_pass)[0]
+    else:
+        together = payment_profiles(ledger, as_of=as_of, policy=policy, by=group_of,
+                                    customers=joined)
     clients = {group_of(customer) for customer in joined}
     result = {c: p for c, p in profiles.items() if c not in joined}
     result.update((c, together[c]) for c in clients if c in together)
     return dict(sorted(result.items()))
+
+
+def _client_pass(
+    ledger: Ledger, *, as_of: date, policy: Policy
+) -> tuple[dict[str, PaymentProfile], dict[str, PaymentProfile] | None, frozenset[str]]:
+    """Inside a review, one pass over the rows of the customers of clients of several
+    companies (:func:`client_profiles`): their profiles per client (``group_of``), and the
+    judged profiles per client of the customers judged together (:func:`judged_profiles`
+    with :func:`lateness_key`, the third item; None when none is, or when one of them is not
+    a client of several companies: judged_profiles makes them alone)."""
+    group_of, members = ledger.group_of, ledger.members
+    joined = {customer for customer in ledger.customer_ids
+              if len(members(group_of(customer))) > 1}
+    paid = covered_days(ledger, as_of, policy)
+    together: frozenset[str] = frozenset()
+    if paid:
+        _, together = _judged_split(ledger, paid, lateness_key(ledger),
+                                    _judged_alone(ledger, as_of, policy, paid))
+    if together and together <= joined:
+        # Of these, lateness_key is group_of: the judged keys are the clients'.
+        plain, judged = _payment_profiles_judged(
+            ledger, as_of=as_of, policy=policy, paid=paid, by=group_of, customers=joined,
+            judged=together)
+        return plain, judged, together
+    return (payment_profiles(ledger, as_of=as_of, policy=policy, by=group_of,
+                             customers=joined), None, together)
 
 
 def _client_name(ledger: Ledger, client: str) -> str:

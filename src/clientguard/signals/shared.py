@@ -41,6 +41,12 @@ def sharing() -> Iterator[None]:
         _RESULTS.reset(token)
 
 
+def active() -> bool:
+    """Whether :func:`shared` keeps its results now (inside :func:`sharing`): for a result
+    that is cheaper made together with another one only when the other will be read too."""
+    return _RESULTS.get() is not None
+
+
 def shared(
     name: str,
     ledger: Ledger,
