@@ -156,3 +156,23 @@ def test_a_message_is_translated_once(lang: str) -> None:
             clashes.append(f"{key[1]!r}: {seen[key][0].name} and {path.name} differ")
         seen.setdefault(key, (path, _forms(message)))
     assert not clashes, "\n".join(clashes)
+
+
+# A plain space between a number's digits and its next three (``50 000``), not followed by
+# another digit (an IBAN's groups of four, ``1090 1014``, are not a number's thousands).
+_PLAIN_THOUSANDS = re.compile(r"\d \d{3}(?!\d)")
+
+
+@pytest.mark.parametrize("lang", ["pl"])
+def test_a_number_of_thousands_is_written_with_a_no_break_space(lang: str) -> None:
+    # Every amount Babel writes in Polish groups its thousands with a no-break space (CLDR:
+    # "50 000" with U+00A0), which a line never breaks at: a number written by hand in a
+    # message does the same (until 2026-12-09 the bands' "50 000 zł" and "10 000 GBP" had a
+    # plain space, and a letter could break "50 / 000 zł" across two lines).
+    plain = [
+        f"{path.name}:{message.lineno}: {form!r}"
+        for path, message in _messages(lang)
+        for form in _forms(message)
+        if _PLAIN_THOUSANDS.search(form)
+    ]
+    assert not plain, "a plain space inside a number (write U+00A0):\n" + "\n".join(plain)

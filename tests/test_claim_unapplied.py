@@ -151,15 +151,18 @@ def test_a_covered_line_is_paid_on_the_moneys_day_and_says_so() -> None:
     assert "w księgach" not in polish
     assert "PU" not in polish
     data = json.loads(render_claim(document, "json"))
-    # 1.7: no line is disputed, but P0 and P1 say what the money pays of them (unapplied_paid,
-    # a 1.7 field: the oldest version that holds it; 1.6 before the field came).
-    assert data["schema_version"] == CLAIM_SCHEMA_VERSION == "1.7"
+    # 1.8: no line is disputed, but P0 and P1 name the document that pays them
+    # (unapplied_parts, a 1.8 field: the oldest version that holds it; 1.7 before it came).
+    assert data["schema_version"] == CLAIM_SCHEMA_VERSION == "1.8"
     assert [(i["invoice_id"], i["unapplied_paid"], i["disputed"]) for i in data["invoices"]] \
         == [("P0", "10000.00", False), ("P1", "10000.00", False), ("P2", None, False),
             ("P3", None, False)]
     assert data["disputed_totals"] == {}
     assert data["totals"] == {"EUR": "571.56"}
     assert data["invoices"][0]["unapplied_paid_on"] == "2025-10-15"
+    assert data["invoices"][0]["unapplied_parts"] == [
+        {"kind": "payment", "document_id": "PU", "came_on": "2025-10-15",
+         "counted_on": "2025-10-15", "amount": "10000.00"}]
     assert data["unapplied"][0]["document_id"] == "PU"
 
 
@@ -181,12 +184,16 @@ def test_a_line_a_payment_and_a_credit_note_of_one_day_pay_names_both() -> None:
     assert (p0.invoice_id, p0.unapplied_paid_on, p0.unapplied_paid_by) == (
         "P0", date(2025, 10, 15), "payment_and_credit_note")
     assert [line.unapplied_paid_on for line in document.invoices[1:]] == [None, None, None]
+    # Each document with what it pays (until 2026-12-08 "Paid by the payment and the credit
+    # note of 15 Oct 2025.", without the amounts).
     english = render_claim(document, "html", lang="en")
-    assert "Paid by the payment and the credit note of 15 Oct 2025." in english
+    assert ("Paid by the payment of 15 Oct 2025 (5,000.00 EUR) and the credit note of 15 Oct "
+            "2025 (5,000.00 EUR).") in english
     assert "Paid by the payment of 15 Oct 2025." not in english
     polish = render_claim(document, "html", lang="pl")
-    assert "Zapłacona wpłatą i fakturą korygującą z dnia 15.10.2025." in polish
-    assert "Zapłacona wpłatą z dnia" not in polish
+    assert ("Zapłacona wpłatą z dnia 15.10.2025 (5\u00a0000,00 EUR) i fakturą korygującą z "
+            "dnia 15.10.2025 (5\u00a0000,00 EUR).") in polish
+    assert "Zapłacona wpłatą z dnia 15.10.2025." not in polish
     data = json.loads(render_claim(document, "json"))
     assert data["invoices"][0]["unapplied_paid_by"] == "payment_and_credit_note"
 
@@ -271,7 +278,8 @@ def test_the_document_says_each_disputed_line_is_held(
     assert held in page
     assert f"<strong>{total}</strong>" in page
     data = json.loads(render_claim(document, "json"))
-    assert data["schema_version"] == "1.7"
+    # 1.8: the money pays P0 and P1 on lines (unapplied_parts); 1.7 before the field came.
+    assert data["schema_version"] == "1.8"
     assert data["disputed_totals"] == {"EUR": "376.48"}
     assert [(i["invoice_id"], i["disputed"], i["disputed_on"]) for i in data["invoices"]] == [
         ("P0", True, "2025-09-04"), ("P1", False, None), ("P3", False, None)]
@@ -325,10 +333,13 @@ def test_money_that_pays_part_of_an_invoice_leaves_it_open_and_is_named() -> Non
     books = _books(payment("p", id="PU", on="2025-10-15", amount="25000.00"))
     document = claim(books, "p", as_of=AS_OF)
     p2 = next(line for line in document.invoices if line.invoice_id == "P2")
-    # The line names the money that pays part of it (until 2026-12-08 unapplied_paid_on was
-    # None there, while the claim's ``unapplied`` named the money).
-    assert (p2.still_open, p2.unapplied_paid_on, p2.interest_until) == (
-        True, date(2025, 10, 15), AS_OF)
+    # The line names the money that pays part of it, in unapplied_parts: 5,000 of PU's 25,000
+    # (25,000 - P0's 10,000 - P1's 10,000). unapplied_paid_on stays None, as schema 1.6 meant
+    # it: the field is "paid in full by the money that day" (schema 1.7 set it here too).
+    assert (p2.still_open, p2.unapplied_paid_on, p2.interest_until) == (True, None, AS_OF)
+    assert [(part.kind, part.document_id, part.came_on, part.amount)
+            for part in p2.unapplied_parts] == [
+        ("payment", "PU", date(2025, 10, 15), Decimal("5000.00"))]
     # What it still owes once the money is applied: 10,000 - the 5,000 left after P0 and P1.
     assert p2.open_balance == Decimal("5000.00")
     assert [(p.start, p.end, p.principal) for p in p2.periods] == [
@@ -346,25 +357,29 @@ def test_a_line_paid_in_part_says_by_what_and_how_much() -> None:
     p0 = document.invoices[0]
     assert (p0.invoice_id, p0.still_open, p0.open_balance, p0.interest_claimed) == (
         "P0", True, Decimal("5000.00"), Decimal("229.42"))
+    # Paid in part: unapplied_paid_on and _by are None, as in schema 1.6 (1.7 set them here,
+    # which a 1.6 reader took for "paid in full"); the part is in unapplied_parts.
     assert (p0.unapplied_paid_on, p0.unapplied_paid_by, p0.unapplied_paid) == (
-        date(2025, 10, 15), "payment", Decimal("5000.00"))
-    assert [line.invoice_id for line in document.invoices if line.unapplied_paid_on] == ["P0"]
+        None, None, Decimal("5000.00"))
+    assert [line.invoice_id for line in document.invoices if line.unapplied_parts] == ["P0"]
     assert [m.document_id for m in document.unapplied] == ["PU"]
-    assert "Paid in part (5,000.00 EUR) by the payment of 15 Oct 2025." in render_claim(
+    assert "Paid in part by the payment of 15 Oct 2025 (5,000.00 EUR)." in render_claim(
         document, "html", lang="en")
     nbsp = "\u00a0"
-    assert f"Zapłacona częściowo (5{nbsp}000,00 EUR) wpłatą z dnia 15.10.2025." in \
+    assert f"Zapłacona częściowo wpłatą z dnia 15.10.2025 (5{nbsp}000,00 EUR)." in \
         render_claim(document, "html", lang="pl")
     data = json.loads(render_claim(document, "json"))
-    assert (data["invoices"][0]["unapplied_paid_on"], data["invoices"][0]["unapplied_paid"]) \
-        == ("2025-10-15", "5000.00")
+    assert (data["invoices"][0]["unapplied_paid_on"], data["invoices"][0]["unapplied_paid"],
+            data["invoices"][0]["unapplied_parts"]) == (None, "5000.00", [
+                {"kind": "payment", "document_id": "PU", "came_on": "2025-10-15",
+                 "counted_on": "2025-10-15", "amount": "5000.00"}])
 
 
 def test_a_prepaid_line_names_the_day_the_money_came() -> None:
     # Y (issued 1 Sep, due 20 Dec) and X (issued 1 Dec, due 10 Dec), 10,000 each; 15,000 of
     # 1 Oct pays Y, and its 5,000 left pays X on X's issue date (1 Dec, before its due date):
     # X owes 5,000 for 21 days, 5,000 x 0.1015 x 21 / 365 = 29.20. Its line names the payment
-    # of 1 Oct (the day the money came), and the letter "Paid in part (5,000.00 EUR)".
+    # of 1 Oct (the day the money came, counted on 1 Dec), and the letter its 5,000.
     books = ledger(customer("p", "P"),
                    invoice("p", id="Y", issued="2025-09-01", due="2025-12-20",
                            total="10000.00"),
@@ -374,8 +389,10 @@ def test_a_prepaid_line_names_the_day_the_money_came() -> None:
     document = claim(books, "p", as_of=AS_OF)
     (x,) = document.invoices
     assert (x.invoice_id, x.interest_claimed, x.unapplied_paid_on, x.unapplied_paid) == (
-        "X", Decimal("29.20"), date(2025, 10, 1), Decimal("5000.00"))
-    assert "Paid in part (5,000.00 EUR) by the payment of 1 Oct 2025." in render_claim(
+        "X", Decimal("29.20"), None, Decimal("5000.00"))
+    assert [(part.came_on, part.counted_on, part.amount) for part in x.unapplied_parts] == [
+        (date(2025, 10, 1), date(2025, 12, 1), Decimal("5000.00"))]
+    assert "Paid in part by the payment of 1 Oct 2025 (5,000.00 EUR)." in render_claim(
         document, "html", lang="en")
 
 
@@ -405,8 +422,9 @@ def test_a_line_a_payment_and_a_credit_note_of_one_day_pay_in_part_names_both() 
     # 5,000 paid and 3,000 credited on 15 Oct pay 8,000 of P0 (due 1 Sep; payments first,
     # then the credit note): 10,000 x 0.1015 x 44 / 365 = 122.356 (2 Sep-15 Oct), then 2,000 x
     # 0.1015 x 77 / 365 = 42.825 (16 Oct-31 Dec): 165.18. The line says both documents and
-    # the 8,000 they pay (merge of 2026-12-08: the part-paid words and the payment and credit
-    # note of one day each existed alone).
+    # what each pays: 5,000 and 3,000 (merge of 2026-12-08: the part-paid words and the
+    # payment and credit note of one day each existed alone; until 2026-12-09 one sum, 8,000,
+    # for both).
     books = _books(payment("p", id="PU", on="2025-10-15", amount="5000.00"),
                    credit_note("p", id="CN", issued="2025-10-15", total="3000.00"))
     document = claim(books, "p", as_of=AS_OF)
@@ -414,26 +432,31 @@ def test_a_line_a_payment_and_a_credit_note_of_one_day_pay_in_part_names_both() 
     assert (p0.invoice_id, p0.still_open, p0.open_balance, p0.interest_claimed) == (
         "P0", True, Decimal("2000.00"), Decimal("165.18"))
     assert (p0.unapplied_paid_on, p0.unapplied_paid_by, p0.unapplied_paid) == (
-        date(2025, 10, 15), "payment_and_credit_note", Decimal("8000.00"))
+        None, None, Decimal("8000.00"))
     english = render_claim(document, "html", lang="en")
-    assert "Paid in part (8,000.00 EUR) by the payment and the credit note of 15 Oct 2025." \
-        in english
-    assert "Paid by the payment and the credit note of" not in english
+    assert ("Paid in part by the payment of 15 Oct 2025 (5,000.00 EUR) and the credit note of "
+            "15 Oct 2025 (3,000.00 EUR).") in english
+    assert "Paid by the" not in english
     nbsp = "\u00a0"
-    assert (f"Zapłacona częściowo (8{nbsp}000,00 EUR) wpłatą i fakturą korygującą z dnia "
-            "15.10.2025.") in render_claim(document, "html", lang="pl")
+    assert (f"Zapłacona częściowo wpłatą z dnia 15.10.2025 (5{nbsp}000,00 EUR) i fakturą "
+            f"korygującą z dnia 15.10.2025 (3{nbsp}000,00 EUR).") in render_claim(
+                document, "html", lang="pl")
     data = json.loads(render_claim(document, "json"))
     assert (data["schema_version"], data["invoices"][0]["unapplied_paid_by"],
-            data["invoices"][0]["unapplied_paid"]) == ("1.7", "payment_and_credit_note",
-                                                       "8000.00")
+            data["invoices"][0]["unapplied_paid"],
+            [(part["kind"], part["amount"]) for part in data["invoices"][0]["unapplied_parts"]]
+            ) == ("1.8", None, "8000.00", [("payment", "5000.00"), ("credit_note", "3000.00")])
 
 
-def test_money_that_came_on_two_days_before_the_invoice_names_the_last_days_kind() -> None:
+def test_money_that_came_on_two_days_before_the_invoice_names_each_document() -> None:
     # Y (issued 1 Sep, due 20 Dec) and X (issued 1 Dec, due 10 Dec), 10,000 each. 12,000 paid
     # on 1 Oct pays Y; its 2,000 left and a credit note of 3,000 of 5 Oct wait for X and pay it
     # on its issue date, 1 Dec: both parts are counted that day, but they came on two days.
-    # The line names the day the last came (5 Oct) and what came that day: the credit note,
-    # not "the payment and the credit note of 5 Oct" (no payment came on 5 Oct). X owes
+    # The line names each document, the day it came and what it pays: the payment of 1 Oct
+    # (2,000) and the credit note of 5 Oct (3,000). Until 2026-12-09 this test pinned
+    # unapplied_paid_on 5 Oct and "credit_note" on this part-paid line: the last document's
+    # day and kind alone, which a schema 1.6 reader takes for "paid in full by a credit note
+    # of 5 Oct" (the reviewer's finding): they are None on a line paid in part. X owes
     # 5,000 from 11 Dec: 5,000 x 0.1015 x 21 / 365 = 29.20.
     books = ledger(customer("p", "P"),
                    invoice("p", id="Y", issued="2025-09-01", due="2025-12-20",
@@ -446,7 +469,11 @@ def test_money_that_came_on_two_days_before_the_invoice_names_the_last_days_kind
     (x,) = claim(books, "p", as_of=AS_OF).invoices
     assert (x.invoice_id, x.interest_claimed, x.unapplied_paid) == (
         "X", Decimal("29.20"), Decimal("5000.00"))
-    assert (x.unapplied_paid_on, x.unapplied_paid_by) == (date(2025, 10, 5), "credit_note")
+    assert (x.unapplied_paid_on, x.unapplied_paid_by) == (None, None)
+    assert [(part.kind, part.document_id, part.came_on, part.counted_on, part.amount)
+            for part in x.unapplied_parts] == [
+        ("payment", "PU", date(2025, 10, 1), date(2025, 12, 1), Decimal("2000.00")),
+        ("credit_note", "CN", date(2025, 10, 5), date(2025, 12, 1), Decimal("3000.00"))]
 
 
 @pytest.mark.parametrize("linked", [False, True])

@@ -147,7 +147,7 @@ def test_a_polish_due_date_on_a_day_off_falls_due_on_the_next_working_day(
                      id="uk-credited-before-due"),
         # Credited after the due date: the band is the total's, nothing more is printed.
         pytest.param("pl", "2025-06-20", None, None,
-                     "należność wyższa niż 5000 zł i niższa niż 50 000 zł):", "1.1",
+                     "należność wyższa niż 5000 zł i niższa niż 50\u00a0000 zł):", "1.1",
                      id="pl-credited-after-due"),
         # EU: a flat EUR 40, whatever the debt: no debt to print.
         pytest.param("eu", "2025-06-10", None, None, "(EUR 40 whatever the amount):", "1.1",

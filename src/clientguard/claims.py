@@ -93,6 +93,7 @@ __all__ = [
     "ClaimedInvoice",
     "Party",
     "UnappliedMoney",
+    "UnappliedPaidPart",
     "claim",
     "find_customer",
     "find_debtor",
@@ -155,6 +156,25 @@ class ClaimPeriod(BaseModel):
     #: the bar: its interest is barred day by day) and ``"left_unpaid"`` (the part left unpaid
     #: until the bar: its interest is barred with the main claim).
     principal_part: PrincipalPart | None = None
+
+
+class UnappliedPaidPart(BaseModel):
+    """What one unapplied payment or credit note of the client pays of one invoice of a
+    claim (:attr:`ClaimedInvoice.unapplied_parts`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Literal["payment", "credit_note"]
+    #: The document's id in the source (the owner's, to find it in the books; the letter
+    #: never shows it).
+    document_id: str
+    #: The day the money came: the payment's date, the credit note's issue date.
+    came_on: date
+    #: The day the claim counts the part paid: ``came_on``, or the invoice's issue date for
+    #: money that came before the invoice was issued.
+    counted_on: date
+    #: What it pays of the invoice, in the invoice's currency.
+    amount: Decimal
 
 
 class ClaimedInvoice(BaseModel):
@@ -242,20 +262,25 @@ class ClaimedInvoice(BaseModel):
     #: The fixed compensation is time-barred as of ``as_of``: shown, not claimed.
     compensation_time_barred: bool = False
     #: The day of the client's unapplied payment or credit note that pays this invoice, open in
-    #: the books, in full or in part (the last such document, where several do): the claim
-    #: counts what it pays paid that day (``paid_on``, or ``open_balance`` for a part;
-    #: ``clientguard.unapplied``, docs/claims.md, "Unapplied money"). None for an invoice no
-    #: such money pays (until 2026-12-08 also for one it pays in part).
+    #: the books, in full (the last such document, where several do): the claim counts it paid
+    #: that day (``paid_on``; ``clientguard.unapplied``, docs/claims.md, "Unapplied money").
+    #: None for an invoice no such money pays, and for one it pays in part (as schema 1.6
+    #: meant it; schema 1.7 also set it there, to the last document's day, which a 1.6 reader
+    #: takes for "paid in full"): ``unapplied_parts`` names each document of any line.
     unapplied_paid_on: date | None = None
-    #: What the money that pays it is: ``payment``, ``credit_note``, or
+    #: What the money that pays it in full is: ``payment``, ``credit_note``, or
     #: ``payment_and_credit_note`` where a payment and a credit note that came on the day the
     #: last of that money came each pay part of it (None with ``unapplied_paid_on``; until
     #: 2026-12-08 such an invoice said ``payment``, and one a credit note paid said ``payment``
     #: where a payment of the same day went to another invoice).
     unapplied_paid_by: PaidBy | None = None
-    #: What the unapplied money pays of the invoice, in ``currency`` (None with
-    #: ``unapplied_paid_on``).
+    #: What the unapplied money pays of the invoice, in full or in part, in ``currency``: the
+    #: sum of ``unapplied_parts``' amounts (None where it pays nothing of it).
     unapplied_paid: Decimal | None = None
+    #: Each unapplied payment and credit note that pays part (or the rest) of the invoice, in
+    #: the order the money came: what the letter names, each with its day and amount. Empty
+    #: where no such money pays it.
+    unapplied_parts: tuple[UnappliedPaidPart, ...] = ()
     #: The client disputes the invoice as of ``as_of`` (``Invoice.disputed_by``): the line is
     #: shown and held, its interest and compensation not in ``totals`` but in
     #: ``disputed_totals`` until the dispute is settled (docs/claims.md, "Disputed invoices").
@@ -333,8 +358,8 @@ class Claim(BaseModel):
     #: KC's three years, and under EU and UK law.
     pl_limitation_years: int | None = None
     #: The client's payments and credit notes unapplied as of ``as_of`` that pay at least one
-    #: of the invoices the claim reads (each line they pay, in full or in part, has
-    #: ``unapplied_paid_on``; one they pay by its due date is on no line: it was not late):
+    #: of the invoices the claim reads (each line they pay, in full or in part, names them in
+    #: ``unapplied_parts``; one they pay by its due date is on no line: it was not late):
     #: the owner should apply them in the books, dated the day they came (docs/claims.md,
     #: "Unapplied money").
     unapplied: tuple[UnappliedMoney, ...] = ()
@@ -563,18 +588,18 @@ def claim(
     # of a group is its own debtor (docs/claims.md).
     parts = [part for part in unapplied_parts(ledger, as_of=as_of)
              if part.customer_id in debtor_ids]
-    # A line the money pays, in full or in part, names the day the last document that pays
-    # it came (for money that came before the invoice was issued, not the issue date its
-    # part is counted on).
+    # A line the money pays in full names the day the last document that pays it came (for
+    # money that came before the invoice was issued, not the issue date its part is counted
+    # on); every line it reaches names each document, its day and what it pays.
     came: dict[tuple[str, str], date] = {(p.kind, p.document_id): p.on for p in parts}
     lines = [
         _line(item, by_id[item.invoice_id], owing[item.invoice_id], jurisdiction,
               as_of, short,
               _payment_days(ledger, jurisdiction, by_id[item.invoice_id], as_of),
-              acknowledged, _came(paid_in.get(item.invoice_id, ()), came),
-              _paid_by(paid_in[item.invoice_id], came) if item.invoice_id in paid_in else None,
-              sum((p.application.amount for p in paid_in[item.invoice_id]), ZERO)
-              if item.invoice_id in paid_in else None)
+              acknowledged,
+              _came(paid_in[item.invoice_id], came) if item.invoice_id in settled else None,
+              _paid_by(paid_in[item.invoice_id], came) if item.invoice_id in settled else None,
+              _paid_parts(paid_in.get(item.invoice_id, ()), came))
         for item in items
     ]
     # The document lists the invoices by due date, then number (the order they fell due).
@@ -661,6 +686,21 @@ def _paid_by(parts: Sequence[AppliedPart], came: Mapping[tuple[str, str], date])
     if kinds >= {"payment", "credit_note"}:
         return "payment_and_credit_note"
     return "credit_note" if "credit_note" in kinds else "payment"
+
+
+def _paid_parts(
+    paid: Sequence[AppliedPart], came: Mapping[tuple[str, str], date]
+) -> tuple[UnappliedPaidPart, ...]:
+    """What each document of ``paid`` (what the unapplied money pays of an invoice, one part
+    per document in the order the money came) pays of it: its kind and id, the day it came
+    (by kind and id in ``came``), the day the part is counted, and the amount."""
+    return tuple(
+        UnappliedPaidPart(
+            kind="credit_note" if p.application.document_kind == "credit_note" else "payment",
+            document_id=p.application.document_id,
+            came_on=came[(p.application.document_kind, p.application.document_id)],
+            counted_on=p.date, amount=p.application.amount)
+        for p in paid)
 
 
 def _came(paid: Sequence[AppliedPart], came: Mapping[tuple[str, str], date]) -> date | None:
@@ -787,14 +827,15 @@ def _line(
     acknowledged: Acknowledged,
     unapplied_on: date | None = None,
     paid_by: PaidBy | None = None,
-    unapplied_paid: Decimal | None = None,
+    unapplied_parts: tuple[UnappliedPaidPart, ...] = (),
 ) -> ClaimedInvoice:
     """``pl_years``: a Polish main claim's period where it is not art. 118 KC's three years
     (``Claim.pl_limitation_years``), else None. ``payments``: the days the debtor paid part of
     the invoice, which restart a UK debt's six years (as the lateness costs passed them);
     ``acknowledged``: the debtor's acknowledgements (the same the lateness costs read);
-    ``unapplied_on``: the day of the unapplied money that pays it, if any, ``paid_by`` what
-    that money is and ``unapplied_paid`` what it pays of it."""
+    ``unapplied_on``: the day of the unapplied money that pays it in full, if any, ``paid_by``
+    what that money is, and ``unapplied_parts`` what each document of it pays (in full or in
+    part)."""
     interest = item.statutory_interest
     compensation = item.compensation
     currency = item.currency
@@ -861,7 +902,9 @@ def _line(
         compensation_time_barred=item.compensation_time_barred,
         unapplied_paid_on=unapplied_on,
         unapplied_paid_by=paid_by if unapplied_on is not None else None,
-        unapplied_paid=unapplied_paid if unapplied_on is not None else None,
+        unapplied_paid=(sum((part.amount for part in unapplied_parts), ZERO)
+                        if unapplied_parts else None),
+        unapplied_parts=unapplied_parts,
         disputed=invoice.disputed_by(as_of),
         disputed_on=invoice.disputed_on if invoice.disputed_by(as_of) else None,
         notes=item.notes,

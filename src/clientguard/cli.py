@@ -1115,7 +1115,8 @@ def _review(args: argparse.Namespace) -> int:
     no_data = [f for f in result.book.findings if f.metric == NO_DATA_METRIC]
     for finding in result.book.findings:
         if finding.signal == "stale_data":
-            print(_("clientguard: {message}").format(message=finding.message), file=sys.stderr)
+            print(printable(_("clientguard: {message}").format(message=finding.message)),
+                  file=sys.stderr)
     if args.fail_on:
         if no_data and not args.allow_no_data:
             print(_("clientguard: --fail-on: no data in the window counts as a failure "
@@ -1206,27 +1207,42 @@ def _claim_command(args: argparse.Namespace) -> int:
                 "fill in (see its notes)"), file=sys.stderr)
     if made.unapplied:
         # The owner's to act on: the claim counts this money as paid (docs/claims.md).
-        print(_("clientguard: the client's payments and credit notes not yet applied in your "
-                "books ({documents}) pay its invoices: the claim counts what they pay paid the "
-                "day the money came (an invoice paid by its due date is on no line); apply "
-                "them in your books, dated that day, before sending")
-              .format(documents=", ".join(m.document_id for m in made.unapplied)),
+        # The ids are the source's: a control character in one is shown as its escape.
+        print(printable(_(
+            "clientguard: the client's payments and credit notes not yet applied in your "
+            "books ({documents}) pay its invoices: the claim counts what they pay paid the "
+            "day the money came (an invoice paid by its due date is on no line); apply "
+            "them in your books, dated that day, before sending"
+        ).format(documents=", ".join(m.document_id for m in made.unapplied))),
               file=sys.stderr)
     held = [line.number for line in made.invoices if line.disputed]
     if held:
         # The owner's to know: the letter lists them, held as the review's advice holds them.
         amounts = ", ".join(wording.money(amount, currency)
-                            for currency, amount in made.disputed_totals.items())
-        print(printable(ngettext(
-            "clientguard: the client disputes invoice {invoices}: the claim shows it held "
-            "until the dispute is settled, its {amount} not in the totals, as the review "
-            "holds it (docs/claims.md, \"Disputed invoices\")",
-            "clientguard: the client disputes invoices {invoices}: the claim shows them held "
-            "until the disputes are settled, their {amount} not in the totals, as the review "
-            "holds them (docs/claims.md, \"Disputed invoices\")", len(held),
-        ).format(invoices=", ".join(held),
-                 amount=amounts or wording.money(Decimal(0), ledger.base_currency))),
-              file=sys.stderr)
+                            for currency, amount in made.disputed_totals.items() if amount)
+        if not amounts:
+            # Nothing of them is held (their interest and compensation time-barred, or not
+            # computed): no amount to name, not "0.00 not in the totals".
+            print(printable(ngettext(
+                "clientguard: the client disputes invoice {invoices}: the claim shows it held "
+                "until the dispute is settled, as the review holds it; no amount of it is held "
+                "(its interest and compensation are time-barred or not computed: the claim "
+                "says which) (docs/claims.md, \"Disputed invoices\")",
+                "clientguard: the client disputes invoices {invoices}: the claim shows them "
+                "held until the disputes are settled, as the review holds them; no amount of "
+                "them is held (their interest and compensation are time-barred or not "
+                "computed: the claim says which) (docs/claims.md, \"Disputed invoices\")",
+                len(held),
+            ).format(invoices=", ".join(held))), file=sys.stderr)
+        else:
+            print(printable(ngettext(
+                "clientguard: the client disputes invoice {invoices}: the claim shows it held "
+                "until the dispute is settled, its {amount} not in the totals, as the review "
+                "holds it (docs/claims.md, \"Disputed invoices\")",
+                "clientguard: the client disputes invoices {invoices}: the claim shows them "
+                "held until the disputes are settled, their {amount} not in the totals, as the "
+                "review holds them (docs/claims.md, \"Disputed invoices\")", len(held),
+            ).format(invoices=", ".join(held), amount=amounts)), file=sys.stderr)
     return EXIT_OK
 
 
@@ -1397,8 +1413,8 @@ def _rejections(args: argparse.Namespace) -> int:
         except ConfigError as exc:
             # Without one base currency the records cannot be built into a ledger: the
             # rejections of the syncs are still listed, the ledger's own checks are not.
-            print(_("clientguard: only the rejections of the syncs are listed: {error}").format(
-                error=exc), file=sys.stderr)
+            print(printable(_("clientguard: only the rejections of the syncs are listed: "
+                              "{error}").format(error=exc)), file=sys.stderr)
             rejections = store.rejections(sources)
         else:
             # With the rates a review converts with (the store's, as [rates] ranks them):

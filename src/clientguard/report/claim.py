@@ -21,10 +21,11 @@ from decimal import Decimal
 from typing import Any
 
 from babel.dates import format_date
+from babel.lists import format_list
 from babel.numbers import format_decimal
 
 from clientguard._version import __version__
-from clientguard.claims import Claim, ClaimedInvoice, Party
+from clientguard.claims import Claim, ClaimedInvoice, Party, UnappliedPaidPart
 from clientguard.i18n import babel_locale, ngettext, noop, pgettext, using
 from clientguard.i18n import gettext as _
 from clientguard.money import exponent
@@ -44,7 +45,7 @@ __all__ = [
 
 CLAIM_SCHEMA_NAME = "clientguard.claim"
 """What the JSON document is: its ``schema`` field."""
-CLAIM_SCHEMA_VERSION = "1.7"
+CLAIM_SCHEMA_VERSION = "1.8"
 """The JSON document's newest version: a minor version only adds fields (1.1: the limitation
 period, ``time_barred_from``, ``interest_time_barred``, ``interest_claimed``,
 ``compensation_time_barred``, a period's ``time_barred``, ``time_barred_totals`` and
@@ -53,33 +54,42 @@ period, ``time_barred_from``, ``interest_time_barred``, ``interest_claimed``,
 ``acknowledged_on`` and ``acknowledgement_note``; 1.5: each invoice's ``compensation_debt``
 and ``compensation_debt_currency``; 1.6: the claim's ``unapplied`` and each invoice's
 ``unapplied_paid_on`` and ``unapplied_paid_by``; 1.7: the claim's ``disputed_totals``, each
-invoice's ``disputed``, ``disputed_on`` and ``unapplied_paid``, and ``unapplied_paid_on`` on a
-line the money pays in part). A document is written in the oldest version that holds what it
-says: 1.7 where an invoice of the claim is disputed or the client's unapplied money pays (in
-full or in part) an invoice on a line, else 1.6 where the claim names unapplied money (which
+invoice's ``disputed``, ``disputed_on`` and ``unapplied_paid``; 1.8: each invoice's
+``unapplied_parts``, and ``unapplied_paid_on`` and ``unapplied_paid_by`` again only on a line
+the money pays in full, as in 1.6: 1.7 also set them on a line it pays in part). A document
+is written in the oldest version that holds what it says: 1.8 where the client's unapplied
+money pays (in full or in part) an invoice on a line, else 1.7 where an invoice of the claim
+is disputed, else 1.6 where the claim names unapplied money (which
 paid its invoices by their due dates: on no line), else 1.5 where a compensation's band was
 read on another debt than the invoice's total, else 1.4 where the debtor's acknowledgement
 moved a debt's bar, else 1.3 where a period is split by the part of the debt paid before its
 bar, else 1.2 for a Polish claim of two years or one with a debt barred on another day than
 its interest (a UK debt a part payment restarted), else the 1.1 document clientguard wrote
 before, byte for byte."""
+_DISPUTED_SCHEMA_VERSION = "1.7"
 _UNAPPLIED_SCHEMA_VERSION = "1.6"
 _BAND_DEBT_SCHEMA_VERSION = "1.5"
 _ACKNOWLEDGEMENT_SCHEMA_VERSION = "1.4"
 _PARTS_SCHEMA_VERSION = "1.3"
 _TWO_YEARS_SCHEMA_VERSION = "1.2"
 _GENERAL_PERIOD_SCHEMA_VERSION = "1.1"
+_PAID_PARTS_LEFT_OUT: dict[str, Any] = {
+    "invoices": {"__all__": {"unapplied_parts"}},
+}
+"""The field of schema 1.8, left out of a claim with no line the client's unapplied money
+pays (empty there)."""
 _DISPUTED_LEFT_OUT: dict[str, Any] = {
     "disputed_totals": True,
-    "invoices": {"__all__": {"disputed", "disputed_on", "unapplied_paid"}},
+    "invoices": {"__all__": {"disputed", "disputed_on", "unapplied_paid", "unapplied_parts"}},
 }
-"""The fields of schema 1.7, left out of a claim with no disputed line and no line the
-client's unapplied money pays (false, None and empty there)."""
+"""The fields of schemas 1.7 and 1.8, left out of a claim with no disputed line and no line
+the client's unapplied money pays (false, None and empty there)."""
 _UNAPPLIED_LEFT_OUT: dict[str, Any] = {
     "unapplied": True,
     "disputed_totals": True,
     "invoices": {"__all__": {"unapplied_paid_on", "unapplied_paid_by",
-                             "unapplied_paid", "disputed", "disputed_on"}},
+                             "unapplied_paid", "unapplied_parts",
+                             "disputed", "disputed_on"}},
 }
 """The fields of schemas 1.6 and 1.7, left out of a claim that names no unapplied money and
 has no disputed line (empty, false and None there)."""
@@ -88,6 +98,7 @@ _BAND_DEBT_LEFT_OUT: dict[str, Any] = {
     "disputed_totals": True,
     "invoices": {"__all__": {"compensation_debt", "compensation_debt_currency",
                              "unapplied_paid_on", "unapplied_paid_by", "unapplied_paid",
+                             "unapplied_parts",
                              "disputed", "disputed_on"}},
 }
 """The fields of schemas 1.5 and 1.6, left out of a claim whose every band was read on the invoice's
@@ -98,6 +109,7 @@ _ACKNOWLEDGEMENT_LEFT_OUT: dict[str, Any] = {
     "invoices": {"__all__": {"compensation_debt", "compensation_debt_currency",
                              "acknowledged_on", "acknowledgement_note",
                              "unapplied_paid_on", "unapplied_paid_by", "unapplied_paid",
+                             "unapplied_parts",
                              "disputed", "disputed_on"}},
 }
 """The fields of schemas 1.4 and 1.5, left out of a claim where no acknowledgement moved a bar
@@ -108,7 +120,8 @@ _PARTS_LEFT_OUT: dict[str, Any] = {
     "invoices": {"__all__": {"compensation_debt": True, "compensation_debt_currency": True,
                              "acknowledged_on": True, "acknowledgement_note": True,
                              "unapplied_paid_on": True, "unapplied_paid_by": True,
-                             "unapplied_paid": True, "disputed": True, "disputed_on": True,
+                             "unapplied_paid": True, "unapplied_parts": True, "disputed": True,
+                             "disputed_on": True,
                              "periods": {"__all__": {"principal_part"}}}},
 }
 """The fields of schemas 1.3 to 1.5, left out of a claim with no period split by principal,
@@ -121,7 +134,8 @@ _GENERAL_PERIOD_LEAVES_OUT: dict[str, Any] = {
                              "acknowledgement_note": True, "compensation_debt": True,
                              "compensation_debt_currency": True,
                              "unapplied_paid_on": True, "unapplied_paid_by": True,
-                             "unapplied_paid": True, "disputed": True, "disputed_on": True,
+                             "unapplied_paid": True, "unapplied_parts": True, "disputed": True,
+                             "disputed_on": True,
                              "periods": {"__all__": {"principal_part"}}}},
 }
 """The fields of schemas 1.2 to 1.5, left out of a claim under the law's general period with
@@ -200,11 +214,15 @@ def claim_document(claim: Claim, *, lang: str | None = None) -> dict[str, Any]:
     with using(code):
         title = claim_title(claim)
         basis = _legal_basis(claim)
-    if any(i.disputed or i.unapplied_paid is not None for i in claim.invoices):
-        # A disputed line, held: its amounts in disputed_totals, not in totals; or a line the
-        # client's unapplied money pays, in full or in part: what it pays (unapplied_paid).
+    if any(i.unapplied_parts for i in claim.invoices):
+        # A line the client's unapplied money pays, in full or in part: what each document
+        # pays of it (unapplied_parts) and what they pay (unapplied_paid).
         version, fields = CLAIM_SCHEMA_VERSION, claim.model_dump(mode="json")
-    elif claim.unapplied or any(i.unapplied_paid_on is not None for i in claim.invoices):
+    elif any(i.disputed for i in claim.invoices):
+        # A disputed line, held: its amounts in disputed_totals, not in totals.
+        version = _DISPUTED_SCHEMA_VERSION
+        fields = claim.model_dump(mode="json", exclude=_PAID_PARTS_LEFT_OUT)
+    elif claim.unapplied:
         # The client's unapplied money paid invoices of the claim by their due dates (on no
         # line): the claim names it.
         version = _UNAPPLIED_SCHEMA_VERSION
@@ -387,7 +405,7 @@ def _invoices_table(claim: Claim) -> list[str]:
             + f'<td colspan="4">{_esc(compensation)}</td>'
             f'<td class="num">{_compensation_cell(item)}</td></tr>'
         )
-        if item.unapplied_paid_on is not None:
+        if item.unapplied_parts:
             lines.append(f'<tr><td colspan="5" class="note">{_esc(_paid_by_unapplied(item))}'
                          "</td></tr>")
         if item.disputed:
@@ -780,28 +798,30 @@ def _disputed(item: ClaimedInvoice) -> str:
 
 
 def _paid_by_unapplied(item: ClaimedInvoice) -> str:
-    """The line's words for an invoice the client's unapplied money pays."""
-    day = item.unapplied_paid_on
-    assert day is not None
-    if item.still_open and item.unapplied_paid is not None:
-        # Paid in part: the rest is still owed, and the line's interest runs on it.
-        paid = _money(item.unapplied_paid, item.currency)
-        if item.unapplied_paid_by == "payment_and_credit_note":
-            return _("Paid in part ({amount}) by the payment and the credit note of "
-                     "{date}.").format(amount=paid, date=_date(day))
-        if item.unapplied_paid_by == "credit_note":
-            return _("Paid in part ({amount}) by the credit note of {date}.").format(
-                amount=paid, date=_date(day))
-        return _("Paid in part ({amount}) by the payment of {date}.").format(
-            amount=paid, date=_date(day))
-    if item.unapplied_paid_by == "payment_and_credit_note":
-        return _("Paid by the payment and the credit note of {date}.").format(
-            date=_date(day))
-    if item.unapplied_paid_by == "credit_note":
-        return _("Paid by the credit note of {date}.").format(
-            date=_date(day))
-    return _("Paid by the payment of {date}.").format(
-        date=_date(day))
+    """The line's words for an invoice the client's unapplied money pays: each document that
+    pays part of it, with its day and what it pays, in the order the money came ("Paid in
+    part by ..." where they pay less than its total: the rest is still owed, or the books
+    paid it). One document that pays its whole total is named by its day alone."""
+    parts = item.unapplied_parts
+    whole = sum((part.amount for part in parts), Decimal(0)) >= item.total
+    if whole and len(parts) == 1:
+        # The one document paid the invoice: its day says it all.
+        if parts[0].kind == "credit_note":
+            return _("Paid by the credit note of {date}.").format(date=_date(parts[0].came_on))
+        return _("Paid by the payment of {date}.").format(date=_date(parts[0].came_on))
+    documents = format_list([_paid_part(item, part) for part in parts], locale=babel_locale())
+    if whole:
+        return _("Paid by {documents}.").format(documents=documents)
+    return _("Paid in part by {documents}.").format(documents=documents)
+
+
+def _paid_part(item: ClaimedInvoice, part: UnappliedPaidPart) -> str:
+    """One document of :func:`_paid_by_unapplied`: "the payment of <day> (<amount>)"."""
+    amount = _money(part.amount, item.currency)
+    if part.kind == "credit_note":
+        return _("the credit note of {date} ({amount})").format(
+            date=_date(part.came_on), amount=amount)
+    return _("the payment of {date} ({amount})").format(date=_date(part.came_on), amount=amount)
 
 
 def _no_late_invoices(claim: Claim) -> str:
