@@ -462,38 +462,74 @@ def test_a_secret_in_a_connectors_why_is_redacted(httpserver: HTTPServer) -> Non
         "[redacted] may not list customers'; try again")
 
 
+# One change of the list before a page: `joins` records join it and `deletes` leave it, at
+# places (taken modulo) ahead of the read position.
+_change = st.tuples(st.integers(0, 12), st.integers(0, 3), st.integers(0, 99), st.integers(0, 99))
+
+
 @given(
     size=st.integers(1, 4),
-    count=st.integers(0, 20),
-    joins=st.lists(st.integers(0, 4), max_size=30),
+    count=st.integers(0, 24),
+    changes=st.lists(st.one_of(st.none(), _change), max_size=30),
 )
 # A whole-page shift, then a last page of records read already: the read ends, no loop.
-@example(size=2, count=2, joins=[0, 2, 1])
-def test_pages_shifted_down_by_joining_records_lose_none_and_give_none_twice(
-    size: int, count: int, joins: list[int]
+@example(size=2, count=2, changes=[None, (2, 0, 0, 0), (1, 0, 0, 0)])
+# One bulk edit of two pages after two pages were read (the Xero case): read through.
+@example(size=2, count=10, changes=[None, None, (4, 0, 0, 0)])
+# A bulk edit of three pages and a deletion, then the pages read on.
+@example(size=2, count=12, changes=[None, None, None, (6, 0, 0, 0), (0, 1, 0, 0)])
+def test_pages_shifted_by_records_joining_or_leaving_lose_none_and_give_none_twice(
+    size: int, count: int, changes: list[tuple[int, int, int, int] | None]
 ) -> None:
     # Invariant of a paginator with an id_field (Xero's, Clockify's): a list of `count`
-    # records read by page number while, before each page after the first, up to `size`
-    # records join it ahead of the read position (joins[p - 1] before page p). Every record
-    # that was in the list from the start is given, none twice; the read stops with a paging
-    # loop only after two shifts in a row of a whole page (two pages of records read
-    # already, the second naming a next page: a last page of records read already ends the
-    # read as any last page does).
-    # Before: a whole-page shift (a page repeating the one before) stopped the read.
-    joins = [min(k, size) for k in joins]
+    # records read by page number while, before a page after the first, records join it
+    # ahead of the read position (any number: a bulk edit of several pages) and records
+    # ahead of it leave it (changes[p] before page p + 1). Then:
+    # * no record is given twice (none is edited here);
+    # * every record in the list from start to end is given, except at most one per record
+    #   that left ahead of the read position (each moves the list up by one place, which can
+    #   carry one record onto a page already read: page-number paging cannot see that);
+    # * the read stops with a paging loop only when records joined the list again during a
+    #   run of pages of records read already (before a page of the run after its first):
+    #   without that, each page of the run is further on in the list than the one before
+    #   (records leaving only move it further), so none comes back, and they are at most
+    #   as many as the pages read before the run; one bulk edit, of any size, shifts the
+    #   pages back once, and the read goes through them.
+    # Before: a run of two pages of records read already (one bulk edit of two pages) was a
+    # paging loop, and only joins of up to one page were generated.
     listing: list[Mapping[str, Any]] = [{"id": f"r{n}"} for n in range(count)]
+    deleted: set[str] = set()
     paginator = PageNumberPaginator(size=size, id_field="id")
     read: list[Mapping[str, Any]] = []
+    served: set[str] = set()
     params: dict[str, Any] | None = paginator.first()
     number = joined = 0
+    run = False  # whether the last page held only records served before
+    shifts = 0  # changes with joins before a page of such a run after its first
     stopped: ApiError | None = None
     try:
         while params is not None:
-            shift = joins[number] if 0 < number < len(joins) else 0
-            listing[0:0] = [{"id": f"j{joined + n}"} for n in range(shift)]
-            joined += shift
             start = (params["page"] - 1) * size
+            change = changes[number] if 0 < number < len(changes) else None
+            shifted = False
+            if change is not None:
+                joins, deletes, join_at, delete_at = change
+                place = join_at % (start + 1)
+                listing[place:place] = [{"id": f"j{joined + n}"} for n in range(joins)]
+                joined += joins
+                shifted = joins > 0
+                for _ in range(deletes):
+                    ahead = min(start, len(listing))
+                    if ahead:
+                        deleted.add(str(listing.pop(delete_at % ahead)["id"]))
             records = listing[start:start + size]
+            on_page = {str(record["id"]) for record in records}
+            if not on_page or on_page - served:
+                run, shifts = False, 0
+            else:
+                shifts += shifted and run
+                run = True
+            served |= on_page
             params = paginator.advance(requests.Response(), {}, records)
             read.extend(paginator.new_records(records))
             number += 1
@@ -501,8 +537,81 @@ def test_pages_shifted_down_by_joining_records_lose_none_and_give_none_twice(
         stopped = exc
     if stopped is not None:
         assert "paging loop" in str(stopped)
-        assert any(joins[p] == joins[p + 1] == size for p in range(1, len(joins) - 1))
+        assert "run the sync again" in str(stopped)
+        assert shifts >= 1
         return
     ids = [str(record["id"]) for record in read]
     assert len(ids) == len(set(ids))
-    assert {f"r{n}" for n in range(count)} <= set(ids)
+    kept = {f"r{n}" for n in range(count)} - deleted
+    assert len(kept - set(ids)) <= len(deleted)
+
+
+@pytest.mark.parametrize(
+    ("cycle", "stops_at"),
+    [
+        # An API that ignores the paging and serves a cycle of `cycle` pages (2 records
+        # each, all different): pages 1..cycle bring new records; pages cycle+1..2*cycle
+        # read them all again (a run, which could still be a shift of `cycle` pages); page
+        # 2*cycle+1 is page 1's ids again: the run came back to a page it read, so a loop.
+        (2, 5),
+        (3, 7),
+        (4, 9),  # before: read 1,000 pages (as many as were served), no error
+        (7, 15),
+    ],
+)
+def test_a_cycle_of_pages_of_any_length_is_a_paging_loop(cycle: int, stops_at: int) -> None:
+    paginator = PageNumberPaginator(size=2, id_field="id")
+    params: dict[str, Any] | None = paginator.first()
+    served = 0
+    stopped: ApiError | None = None
+    try:
+        while params is not None and served < 1000:
+            at = (params["page"] - 1) % cycle
+            records = [{"id": f"r{2 * at}"}, {"id": f"r{2 * at + 1}"}]
+            served += 1
+            params = paginator.advance(requests.Response(), {}, records)
+    except ApiError as exc:
+        stopped = exc
+    assert served == stops_at
+    message = str(stopped)
+    assert message.startswith(f"paging loop: pages {cycle + 1} to {stops_at} held only "
+                              "records read already, and the run came back to a page it "
+                              "read already")
+    assert "either the API ignores the paging parameters, or the list kept shifting" in message
+
+
+def test_a_run_longer_than_the_pages_before_it_is_a_paging_loop() -> None:
+    # Ids read already, each page a new arrangement (no page comes back): after 2 pages
+    # of new records, a shift can re-read at most those 2 pages; the 3rd page of the run
+    # is more than any one shift re-reads.
+    pages = [["a", "b"], ["c", "d"], ["b", "c"], ["d", "a"], ["a", "c"], ["b", "d"]]
+    paginator = PageNumberPaginator(size=2, id_field="id")
+    for ids in pages[:4]:
+        paginator.advance(requests.Response(), {}, [{"id": i} for i in ids])
+    with pytest.raises(ApiError) as caught:
+        paginator.advance(requests.Response(), {}, [{"id": i} for i in pages[4]])
+    assert ("pages 3 to 5 held only records read already, and the run re-read more pages "
+            "than the 2 read before it") in str(caught.value)
+
+
+@pytest.mark.parametrize("shift", [1, 2, 3, 5])
+def test_one_bulk_edit_of_any_number_of_pages_is_read_through(shift: int) -> None:
+    # 12 records, 2 a page; after 5 pages (r0..r9) one bulk edit joins 2*shift records
+    # ahead: pages 6..5+shift re-read r(10-2*shift)..r9, page 6+shift holds r10, r11 (the
+    # last page, short or full). Every record given once; one note per page read again.
+    listing = [{"id": f"r{n}"} for n in range(12)]
+    paginator = PageNumberPaginator(size=2, id_field="id")
+    params: dict[str, Any] | None = paginator.first()
+    given: list[str] = []
+    notes: list[str] = []
+    while params is not None:
+        if params["page"] == 6:
+            listing[0:0] = [{"id": f"j{n}"} for n in range(2 * shift)]
+        start = (params["page"] - 1) * 2
+        page = listing[start:start + 2]
+        params = paginator.advance(requests.Response(), {}, page)
+        given.extend(str(r["id"]) for r in paginator.new_records(page))
+        notes.extend(paginator.take_notes())
+    assert given == [f"r{n}" for n in range(12)]
+    assert len(notes) == shift
+    assert notes[0].startswith("page 6 held only records read already")

@@ -264,6 +264,29 @@ def test_a_page_shifted_by_a_whole_page_is_read_on_and_counted_once(
                and "2 of them unchanged, counted once" in note for note in pulled.notes)
 
 
+def test_a_users_page_shifted_by_a_whole_page_is_said_in_the_notes(
+    httpserver: HTTPServer, waits: Waits
+) -> None:
+    # The users list shifts like an entries list: page 1 is [u1, u2]; two users join before
+    # them, so page 2 is [u1, u2] again and page 3 [u3] (short, the last). Place 4 (the
+    # boundary check before page 3: 2 + 2 records read) still holds u2. Each user's entries
+    # are read once (3 users), and the sync says the users page was read again, as
+    # docs/connectors/clockify.md promises. Before: the read went on but the note was
+    # dropped (the users pages' notes were discarded).
+    u1, u2, u3 = user("u1", "Ann"), user("u2", "Bo"), user("u3", "Cy")
+    for page, size, rows in (("1", "2", [u1, u2]), ("2", "2", [u1, u2]), ("3", "2", [u3]),
+                             ("4", "1", [u2])):
+        httpserver.expect_request(USERS, query_string={
+            "status": "ALL", "page": page, "page-size": size}).respond_with_json(rows)
+    for ident in ("u1", "u2", "u3"):
+        httpserver.expect_request(entries_path(ident)).respond_with_json([])
+    pulled = pull(connector(httpserver, waits, page_size=2))
+    entries_asked = [r.path for r, _ in httpserver.log if "time-entries" in r.path]
+    assert entries_asked == [entries_path(u) for u in ("u1", "u2", "u3")]
+    assert any(note.startswith("users: page 2 held only records read already")
+               and "2 of them unchanged, counted once" in note for note in pulled.notes)
+
+
 @pytest.mark.parametrize("where", ["users", "time entries"])
 def test_full_pages_without_ids_that_repeat_stop_the_read_instead_of_looping(
     httpserver: HTTPServer, waits: Waits, where: str

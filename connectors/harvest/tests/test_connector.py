@@ -407,6 +407,8 @@ def _changing_server(
                 entries.append(entries.pop(0))
             elif change == "moved from page 3 to page 1":
                 entries.insert(0, entries.pop())
+            elif change == "page 3 moved to page 1":
+                entries[0:0] = [entries.pop(), entries.pop()][::-1]
         served.append(number)
         if after is not None:
             start = 1 + next(i for i, e in enumerate(entries) if e["id"] == int(after))
@@ -451,6 +453,14 @@ def _changing_server(
         pytest.param("moved from page 3 to page 1",
                      "Harvest counts 6 entries, the 3 pages held 5 different ones",
                      id="moved earlier"),
+        # Entries 5 and 6 (page 3) get a later spent_date and sort first: the count stays
+        # 6, the list is 5, 6, 1, 2, 3, 4 and page 2 is (1, 2), page 1 again, whole; 5 and
+        # 6, now on page 1, would never be read. The list changed: run the sync again.
+        # Before: "paging loop: page 2 repeats page 1; the API ignores the paging
+        # parameters", which sent the user to look for a broken proxy.
+        pytest.param("page 3 moved to page 1",
+                     "page 2 repeats page 1 (entries moved by an edited spent_date",
+                     id="a page moved earlier"),
     ],
 )
 def test_a_list_that_changes_between_page_numbers_stops_the_read_to_be_retried(

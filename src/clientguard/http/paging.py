@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 from abc import ABC, abstractmethod
-from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -321,19 +320,24 @@ def _kind(value: Any) -> str:
 
 SHIFTED_LOOP_AFTER = 3
 """For a paginator with an ``id_field`` (pages that may legitimately repeat): how many times
-in a row the same page comes before it is a loop, and how many pages in a row hold only ids
-read already, plus one. A list shifted by a whole page repeats a page once; an API that
-ignores the paging repeats it for ever."""
+in a row the same page (compared whole) comes before it is a loop. A list shifted by a whole
+page repeats a page once; an API that ignores the paging repeats it for ever. (A run of
+pages holding only records read already has its own guard: :meth:`Paginator.advance`.)"""
 
 
 def _params_key(params: Mapping[str, Any]) -> str:
     return json.dumps(params, sort_keys=True, default=str)
 
 
-def _digest(record: Mapping[str, Any]) -> bytes:
-    """16 bytes that tell one version of a record from another."""
-    text = json.dumps(record, sort_keys=True, default=str)
-    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+def _digest(record: Mapping[str, Any]) -> int:
+    """8 bytes (as an int) that tell one version of a record from another."""
+    return _short(json.dumps(record, sort_keys=True, default=str))
+
+
+def _short(text: str) -> int:
+    """An 8-byte digest of ``text``, as an int: a dict of a million of them (id to version)
+    takes about 115 MB (measured)."""
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
 
 
 def _fingerprint(records: Sequence[Mapping[str, Any]]) -> str:
@@ -365,20 +369,24 @@ class Paginator(ABC):
     def __init__(self, *, id_field: str | None = None) -> None:
         self.id_field = id_field
         """The records' id field, for a list whose pages may legitimately repeat (a list
-        paged by position that records join mid-read: a whole page of them shifts the next
-        page onto the one just read). Given, a page that repeats the one before is read on,
-        up to :data:`SHIFTED_LOOP_AFTER` times in a row, or a second page in a row holding
-        only ids read already; a record read again unchanged (same id, same content) on one
-        of the last :data:`SHIFTED_LOOP_AFTER` pages is left out of :meth:`new_records`
-        (counted once), one read again changed is given again (its newer version); and a
-        page read already whole is said in :attr:`notes`."""
-        self._recent: deque[dict[str, bytes]] = deque(maxlen=SHIFTED_LOOP_AFTER)
-        """Of each of the last :data:`SHIFTED_LOOP_AFTER` pages (with ``id_field``): id to
-        the digest of the version given. A shift brings back the pages just read, so these
-        are enough, and a read of a million records holds no million ids: a record read
-        again from further back (a shift of more than that many pages) is given again, and
-        the sync stores it once (the stream's ``duplicates`` rule)."""
-        self._read_already_in_a_row = 0
+        paged by position that records join mid-read: any number of them, a bulk edit of
+        several pages, shifts the next pages back onto pages read already). Given, a record
+        whose id this read gave before is left out of :meth:`new_records` when unchanged
+        (counted once) and given again when changed (its newer version); a page holding only
+        ids given before is read on and said in :attr:`notes`; and a loop is what a shift
+        cannot make (:meth:`advance`): the same page :data:`SHIFTED_LOOP_AFTER` times in a
+        row, a run of such pages that comes back to a page it read already (a cycle, however
+        long), or a run longer than the pages read before it."""
+        self._given: dict[int, int] = {}
+        """With ``id_field``: the 8-byte digest of every id this read gave, to the digest of
+        the version given. Every id, not the last pages' only: a bulk edit can shift the list
+        back by any number of pages. About 120 bytes a record (measured: 1,000,000 ids take
+        115 MB), a fraction of what the read's records themselves take."""
+        self._run: set[int] = set()
+        """The digests of the id lists of the pages, in a row up to this one, that held only
+        ids given before (the current run of them)."""
+        self._before_run = 0
+        """Pages read before the current run began."""
         self._new: Sequence[Mapping[str, Any]] | None = None
         self.notes: list[str] = []
         """What a person should know about how the pages were read (a page that repeated
@@ -415,42 +423,64 @@ class Paginator(ABC):
         taken, self.notes = tuple(self.notes), []
         return taken
 
-    def _take_ids(self, records: Sequence[Mapping[str, Any]]) -> None:
-        """With an ``id_field``: which of the page's records are new (:meth:`new_records`),
-        and how many pages in a row held only ids read already (:meth:`advance` takes a
-        second one that names a next page for a loop). A record without an id is always
-        new."""
+    def _take_ids(self, records: Sequence[Mapping[str, Any]]) -> bool:
+        """With an ``id_field``: which of the page's records are new (:meth:`new_records`);
+        True when every record of the page has an id this read gave before (then the page
+        is said in :attr:`notes`). A record without an id is always new."""
         if self.id_field is None:
-            return
+            return False
         fresh: list[Mapping[str, Any]] = []
         known = 0
-        page: dict[str, bytes] = {}
         for record in records:
             ident = record.get(self.id_field)
             if ident is None or isinstance(ident, (dict, list)):
                 fresh.append(record)
                 continue
-            key = str(ident)
-            version = _digest(record)
-            given = next((seen[key] for seen in (page, *reversed(self._recent))
-                          if key in seen), None)
-            page[key] = version
+            key, version = _short(str(ident)), _digest(record)
+            given = self._given.get(key)
+            self._given[key] = version
             if given is not None:
                 known += 1
                 if given == version:
                     continue
             fresh.append(record)
-        self._recent.append(page)
         self._new = fresh
         whole = bool(records) and known == len(records)
-        self._read_already_in_a_row = self._read_already_in_a_row + 1 if whole else 0
         if whole:
             again = len(records) - len(fresh)
             self.notes.append(
                 f"page {self.pages} held only records read already, on page "
                 f"{self.pages - 1} or before (records added or edited while the pages were "
-                f"read moved the list down by a whole page): {again} of them unchanged, "
-                "counted once; the read went on")
+                f"read moved the list down by a whole page): {again} of them "
+                "unchanged, counted once; the read went on")
+        return whole
+
+    def _run_guard(self, records: Sequence[Mapping[str, Any]], whole: bool) -> None:
+        """Raise :class:`ApiError` for a run of pages holding only ids given before (``whole``
+        for this one) that cannot be a shift: one that comes back to a page (the same ids in
+        the same order) it read already, or one longer than the pages read before it. A
+        shift re-reads the pages read before it once, each further on in the list than the
+        one before it, so neither happens unless the list shifts again while the run is
+        read; an API that ignores the paging (a cycle of pages, however long) does both."""
+        if not whole:
+            self._run.clear()
+            return
+        if not self._run:
+            self._before_run = self.pages - 1
+        field = self.id_field or ""
+        page = _short(json.dumps([str(r.get(field)) for r in records]))
+        came_back = page in self._run
+        self._run.add(page)
+        if came_back or len(self._run) > self._before_run:
+            why = ("came back to a page it read already" if came_back
+                   else f"re-read more pages than the {self._before_run} read before it")
+            raise ApiError(
+                f"paging loop: pages {self._before_run + 1} to "
+                f"{self.pages} held only records read already, and the run {why}: either the "
+                "API ignores the paging parameters, or the list kept shifting while it was "
+                "read (records added or edited between every page): run the sync again, "
+                "and if it stops the same way, the API is not paging"
+            )
 
     def recover(self, error: ApiError) -> dict[str, Any] | None:
         """Paging parameters to ask for the same page another way, after its request failed
@@ -476,23 +506,23 @@ class Paginator(ABC):
             if self._same_in_a_row >= loop_after:
                 times = (f" ({self._same_in_a_row} times in a row)"
                          if self._same_in_a_row > 2 else "")
+                shifting = ("" if self.id_field is None else
+                            ", or the list kept shifting by a whole page while it was read "
+                            "(records added or edited between every page): run the sync "
+                            "again, and if it stops the same way, the API is not paging")
                 raise ApiError(
                     f"paging loop: page {self.pages} repeats page {self.pages - 1}{times}; "
-                    "the API ignores the paging parameters"
+                    f"the API ignores the paging parameters{shifting}"
                 )
             self._previous_page = fingerprint
-        self._take_ids(records)
+        whole = self._take_ids(records)
         if not self._params_sent:
             self._params_sent.add(_params_key(self.first()))
         following = self._next(response, body, records)
-        if following is not None and self._read_already_in_a_row >= SHIFTED_LOOP_AFTER - 1:
+        if following is not None:
             # Only where another page would be asked: a last page of records read already
             # ends the read as any last page does.
-            raise ApiError(
-                f"paging loop: page {self.pages} held only records read already, as did page "
-                f"{self.pages - 1}; the API ignores the paging parameters (or the list shifted "
-                "twice in a row while it was read: then run the sync again)"
-            )
+            self._run_guard(records, whole)
         if following is not None:
             key = _params_key(following)
             if key in self._params_sent:

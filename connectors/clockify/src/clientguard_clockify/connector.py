@@ -214,9 +214,11 @@ class ClockifyConnector(HttpConnector):
         out (counted once, :meth:`~clientguard.http.Paginator.new_records`) and the page is
         said in the notes (yielded with the page). The loop guards (the shared ones,
         :meth:`~clientguard.http.Paginator.advance`, with ``id_field``): the same page three
-        times in a row (records without an ``id`` are caught too), or two pages in a row
-        holding only ids read already, is the API ignoring ``page``: an :class:`ApiError`,
-        not a loop. Yields (page number, the page's new records, last?, notes)."""
+        times in a row (records without an ``id`` are caught too), or a run of pages holding
+        only ids read already that comes back to a page it read or is longer than the pages
+        before it, is the API ignoring ``page`` (or the list shifting again and again): an
+        :class:`ApiError`, not a loop.
+        Yields (page number, the page's new records, last?, notes)."""
         size = self.options.page_size
         number = 1
         boundaries = PageBoundaries()
@@ -291,9 +293,12 @@ class ClockifyConnector(HttpConnector):
                                      self.days_zone)
             params["start"] = _utc(start)
         users: list[tuple[str, str | None]] = []
-        for _, records, _, _ in self._pages(
+        for _, records, _, shifted in self._pages(
             f"workspaces/{workspace}/users", {"status": "ALL"}, stream.name, "users"
         ):
+            # A users page of users read already (the list shifted) is said with the first
+            # page of entries, as an entries page's is.
+            notes = (*notes, *shifted)
             for listed in records:
                 ident = listed.get("id")
                 if ident:

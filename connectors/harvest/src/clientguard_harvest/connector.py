@@ -129,6 +129,8 @@ class HarvestPaginator(Paginator):
         """Whether the page being read was asked for by its number (``next_page``)."""
         self.ids: set[str] = set()
         """The distinct entry ids read so far (a shifted list can serve one twice)."""
+        self.previous_ids: list[str] | None = None
+        """The entry ids of the page before, in its order."""
 
     def first(self) -> dict[str, Any]:
         return {"per_page": self.size}
@@ -136,12 +138,25 @@ class HarvestPaginator(Paginator):
     def advance(
         self, response: requests.Response, body: Any, records: Sequence[Mapping[str, Any]]
     ) -> dict[str, Any] | None:
-        """The shared :meth:`~clientguard.http.Paginator.advance`, after the count check of
-        a page read by its number: a whole page of entries added before it makes it repeat
-        the page before, which is the list changing (:class:`SourceChanged`, run the sync
-        again), not Harvest ignoring the paging (the loop error the repeat would give)."""
+        """The shared :meth:`~clientguard.http.Paginator.advance`, after two checks of a
+        page read by its number: the count check, and a page that repeats the one before
+        (its entry ids, in order). A whole page of entries added before it, or moved before
+        it by an edited ``spent_date`` (the count unchanged), makes it repeat the page
+        before: the list changed (:class:`SourceChanged`, run the sync again), not Harvest
+        ignoring the paging (the loop error the repeat would give)."""
         if self.by_number and isinstance(body, Mapping):
             self._count_changed(body, self.pages + 1)
+        ids = [str(r.get("id")) for r in records]
+        if self.by_number and ids and ids == self.previous_ids:
+            raise SourceChanged(
+                f"Harvest's time entries changed while they were read by page number: page "
+                f"{self.pages + 1} repeats page {self.pages} (entries moved by an edited "
+                "spent_date, Harvest's order, or a page of them added before it; if every "
+                "sync stops here the same way, something between clientguard and Harvest "
+                "ignores the page parameter)",
+                self.context,
+            )
+        self.previous_ids = ids
         return super().advance(response, body, records)
 
     def _count_changed(self, body: Mapping[str, Any], page: int) -> None:
