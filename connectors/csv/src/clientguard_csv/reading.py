@@ -1208,11 +1208,12 @@ class _Builder:
         """Whether the row's customer and date cells (those the mapping maps, at least one)
         are all empty: what a bare totals line leaves empty and a record fills."""
         reader, cells = self.reader, row.cells
-        fields = [f for f in _NAMING if reader.has(f)]
-        if not fields or any(f not in reader.single for f in fields):
-            return False  # (a customer joined from several columns: not told apart here)
-        return all(not (reader.single[f] < len(cells) and cell_text(cells[reader.single[f]]))
-                   for f in fields)
+        positions = [at for f in _NAMING
+                     for at in ((reader.single[f],) if f in reader.single
+                                else reader.joined.get(f, ()))]
+        # (a customer joined from several columns: each of its cells must be empty)
+        return bool(positions) and all(not (at < len(cells) and cell_text(cells[at]))
+                                       for at in positions)
 
     def _first_empty(self, row: Row) -> str | None:
         """The column of the row's first empty identity cell (id, number, customer, date):
@@ -2093,7 +2094,10 @@ REASON_LIMIT = 500
 _HEADER_WRAPS = frozenset('= \t"*\ufeff')
 
 #: The fields that say whose and when a row is: a bare totals line leaves them all empty.
-_NAMING = ("customer_id", "customer_name", "date", "issue_date")
+#: A payment's or credit note's invoice says whose it is (``REQUIRED`` in
+#: :mod:`clientguard_csv.mapping` takes it for the customer), a due date says when.
+_NAMING = ("customer_id", "customer_name", "invoice_id", "invoice_number", "date",
+           "issue_date", "due_date")
 
 #: The fields that say which record a row is: a totals line leaves them empty (or labels one).
 _IDENTITY = ("id", "number", "customer_id", "customer_name", "name", "date", "issue_date")
