@@ -53,6 +53,7 @@ from typing import Any, BinaryIO, Literal, NamedTuple
 
 from clientguard.connector import MAPPING_ERRORS, MadeRecord, MadeRecords
 from clientguard.errors import DataError
+from clientguard.i18n import gettext as _
 from clientguard.model import (
     FIRST_DATE,
     LAST_DATE,
@@ -329,14 +330,16 @@ def read_records(
             yield item
 
 
-def _no_table(stream: str, source: str, described: str) -> str:
+def _no_table(stream: str, source: str, described: str | None) -> str:
     """Files given for a stream the mapping has no table for: which, and the two ways out."""
     having = [name for name in PRESETS if load_preset(name).stream(stream) is not None]
-    ways = (f"the presets with one: {', '.join(having)}" if having
-            else "no preset has one: write your own mapping")
-    return (f"source {source!r}: files were given for {stream} but {described} has no "
-            f"[{stream}] table, so they cannot be read: remove the {stream} files from the "
-            f"source, or use a mapping with a [{stream}] table ({ways})")
+    ways = (_("the presets with one: {presets}").format(presets=", ".join(having)) if having
+            else _("no preset has one: write your own mapping"))
+    return _("source {source}: files were given for {stream} but {described} has no "
+             "[{stream}] table, so they cannot be read: remove the {stream} files from the "
+             "source, or use a mapping with a [{stream}] table ({ways})").format(
+                 source=repr(source), stream=stream,
+                 described=_("the mapping") if described is None else described, ways=ways)
 
 
 def _read_runs(
@@ -348,15 +351,17 @@ def _read_runs(
     state: ReadState | None = None,
     source: str = SOURCE,
     reader: Reader = "auto",
-    described: str = "the mapping",
+    described: str | None = None,
 ) -> Iterator[Item | MadeRecords]:
     """:func:`read_records`, where the records of rows next to each other that the columnar
     reader checked come as one :class:`~clientguard.connector.MadeRecords` (each one's
     :class:`Loaded` item, in one); the connector hands them to the sync as they are.
-    ``described`` names the mapping in errors ("preset zoho", "the mapping m.toml")."""
+    ``described`` names the mapping in errors ("preset zoho", "the mapping m.toml"; None:
+    "the mapping", in the reader's language)."""
     for name in sources:
         if name not in STREAMS:
-            raise MappingError(f"unknown stream {name!r}; the streams are {', '.join(STREAMS)}")
+            raise MappingError(_("unknown stream {name}; the streams are {streams}").format(
+                name=repr(name), streams=", ".join(STREAMS)))
         if sources[name] and mapping.stream(name) is None:
             raise MappingError(_no_table(name, source, described))
     wanted = {name for name in (STREAMS if streams is None else streams) if sources.get(name)}
@@ -407,7 +412,7 @@ def _read_runs(
             # yields the last stream that holds customers).
             quiet = ReadLog()
             for path in sources[name]:
-                for _ in _read_file(name, mapping, stream, Path(path), state, quiet):
+                for _item in _read_file(name, mapping, stream, Path(path), state, quiet):
                     pass
     state.through = max(state.through, last)
 
