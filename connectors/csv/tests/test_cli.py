@@ -263,6 +263,10 @@ POLISH_MISTAKES = [
      "'Date', 'Amount'. Zmień kolumny mapowania na nazwy z pliku (lista podaje możliwości) albo "
      "sprawdź separator i kodowanie (konektor csv, strumień invoices)"),
     (MAPPING, "\n\n", "{csv}: plik jest pusty (konektor csv, strumień invoices)"),
+    # A date format Python does not know: refused at load (until 2026-12-08 every row rejected).
+    ('date_formats = ["%d.%q.%Y"]\n' + MAPPING, "No,Client,Date,Total\n1,Acme,10.01.2025,10.00\n",
+     "{mapping}: date_formats: '%d.%q.%Y' ma dyrektywę %q, której Python nie zna: zapisz "
+     "postać dat kodami strptime Pythona (jak w \"%d.%m.%Y\") albo \"iso\" lub \"excel\""),
     # Two columns of one name: where they stand, joined as Polish joins a list ("4 i 5"; until
     # 2026-12-08 the English "4 and 5" inside the Polish sentence).
     (MAPPING, "No,Client,Date,Total,Total\n1,Acme,2025-01-10,10.00,12.00\n",
