@@ -263,6 +263,17 @@ POLISH_MISTAKES = [
      "'Date', 'Amount'. Zmień kolumny mapowania na nazwy z pliku (lista podaje możliwości) albo "
      "sprawdź separator i kodowanie (konektor csv, strumień invoices)"),
     (MAPPING, "\n\n", "{csv}: plik jest pusty (konektor csv, strumień invoices)"),
+    # A date format Python does not know: refused at load (until 2026-12-08 every row rejected).
+    ('date_formats = ["%d.%q.%Y"]\n' + MAPPING, "No,Client,Date,Total\n1,Acme,10.01.2025,10.00\n",
+     "{mapping}: date_formats: '%d.%q.%Y' ma dyrektywę %q, której Python nie zna: zapisz "
+     "postać dat kodami strptime Pythona (jak w \"%d.%m.%Y\") albo \"iso\" lub \"excel\""),
+    # Two columns of one name: where they stand, joined as Polish joins a list ("4 i 5"; until
+    # 2026-12-08 the English "4 and 5" inside the Polish sentence).
+    (MAPPING, "No,Client,Date,Total,Total\n1,Acme,2025-01-10,10.00,12.00\n",
+     "{csv}: wiersz 1: nagłówek ma kolumnę 'Total' 2 razy, więc mapowanie nie wskazuje, o "
+     "którą chodzi: wskaż ją przez {{ column = 'Total', occurrence = N }} w columns mapowania "
+     "(N = 1 dla pierwszej od lewej; w nagłówku to kolumny 4 i 5) (konektor csv, strumień "
+     "invoices)"),
 ]
 
 
@@ -277,6 +288,23 @@ def test_a_mistake_in_the_mapping_or_the_file_is_said_in_polish(
                  "--invoices", str(invoices)]) == 2
     err = capsys.readouterr().err
     assert err.strip() == "clientguard-csv: " + said.format(mapping=mapping, csv=invoices)
+
+
+def test_files_for_a_stream_the_mapping_has_no_table_for_are_refused_in_polish(
+    write: Write, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # MAPPING has no [payments] table (until 2026-12-08 this said so in English under --lang
+    # pl). The presets offered are those with one, whichever they are.
+    mapping = write("m.toml", MAPPING)
+    payments = write("wplaty.csv", "No,Client,Date,Amount\n")
+    assert main(["--lang", "pl", "check", "--mapping", str(mapping),
+                 "--payments", str(payments)]) == 2
+    err = capsys.readouterr().err.strip()
+    said = ("clientguard-csv: źródło 'csv': podano pliki strumienia payments, ale mapowanie nie "
+            "ma tabeli [payments], więc nie da się ich odczytać: usuń pliki payments ze źródła "
+            "albo użyj mapowania z tabelą [payments] (mają ją presety: ")
+    assert err.startswith(said), err
+    assert err.endswith(")")
 
 
 def test_a_language_clientguard_does_not_write_is_refused_with_the_usage_code(

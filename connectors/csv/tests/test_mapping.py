@@ -86,6 +86,42 @@ def test_wrong_mappings_name_the_key(change: tuple[str, str], message: str | Non
     assert isinstance(caught.value, ConfigError)
 
 
+# A date_formats entry no date can be read by is refused when the mapping loads, naming the
+# key and the directive (until 2026-12-08 it loaded, and every row was rejected instead).
+# Expected from Python's strptime table: %q, %e (glibc's day without zero), %s (glibc's epoch
+# seconds) and %-d are none of its directives; a lone % at the end is a stray percent sign.
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (('date_formats = ["%d.%m.%Y"]', 'date_formats = ["%d.%q.%Y"]'),
+         "mine.toml: date_formats: '%d.%q.%Y' has the directive %q, which Python does not know"),
+        (('date_formats = ["%d.%m.%Y"]', 'date_formats = ["iso", "%e.%m.%Y"]'),
+         "mine.toml: date_formats: '%e.%m.%Y' has the directive %e, which Python does not know"),
+        (('date_formats = ["%d.%m.%Y"]', 'date_formats = ["%s"]'),
+         "mine.toml: date_formats: '%s' has the directive %s, which Python does not know"),
+        (('date_formats = ["%d.%m.%Y"]', 'date_formats = ["%-d.%m.%Y"]'),
+         "mine.toml: date_formats: '%-d.%m.%Y' has the directive %-, which Python does not know"),
+        (('date_formats = ["%d.%m.%Y"]', 'date_formats = ["%d.%m.%Y %"]'),
+         "mine.toml: date_formats: '%d.%m.%Y %' has the directive %, which Python does not know"),
+        # In a stream's table: the key says which.
+        (("[invoices]\n", '[invoices]\ndate_formats = ["%Y/%q"]\n'),
+         "mine.toml: invoices.date_formats: '%Y/%q' has the directive %q, which Python does "
+         "not know"),
+        # Known directives that cannot read back what they write (%G needs %V and a weekday).
+        (('date_formats = ["%d.%m.%Y"]', 'date_formats = ["%G-%m-%d"]'),
+         "mine.toml: date_formats: '%G-%m-%d' cannot read back a date it writes (Python says: "
+         "ISO year directive '%G' must be used with"),
+    ],
+)
+def test_a_date_format_python_cannot_read_is_refused_at_load(
+    change: tuple[str, str], said: str
+) -> None:
+    with pytest.raises(MappingError) as caught:
+        parse_mapping(MINIMAL.replace(*change), "mine.toml")
+    assert str(caught.value).startswith(said)
+    assert str(caught.value).endswith('(as in "%d.%m.%Y"), or "iso" or "excel"')
+
+
 def test_a_mapping_needs_a_stream() -> None:
     with pytest.raises(MappingError, match="no stream table"):
         parse_mapping('currency = "EUR"\n')

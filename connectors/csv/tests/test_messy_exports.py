@@ -229,6 +229,72 @@ def test_a_bare_totals_line_of_a_grouped_file_is_skipped_and_ends_the_document(
     assert [(f.skipped, f.rejected) for f in log.files] == [(1, 0)]
 
 
+INVOICES_FOR_OTHERS = POLISH_HEADER + GOOD_ROWS + "F/3;Gamma;01.02.2026;1,00\n"
+
+
+# A totals word whose row still names a record is rejected, not skipped: a payment's or credit
+# note's invoice says whose it is (the mapping may take it for the customer), a due date says
+# when. docs/connectors/csv.md (*Polish tools*) says a totals line naming a customer or a date
+# is rejected (until 2026-12-08 these three were skipped as "with no customer and no date").
+@pytest.mark.parametrize(
+    ("stream", "header", "last_row", "word", "columns"),
+    [
+        ("payments", "Id;Faktura;Data;Kwota\n", "Suma:;F/3;;1,00", "Suma:",
+         {"id": "Id", "invoice_number": "Faktura", "date": "Data", "amount": "Kwota"}),
+        ("payments", "Id;Faktura;Data;Kwota\n", "Suma:;F/3;;1,00", "Suma:",
+         {"id": "Id", "invoice_id": "Faktura", "date": "Data", "amount": "Kwota"}),
+        ("credit_notes", "Nr;Faktura;Data;Kwota\n", "Suma;F/2;;20,00", "Suma",
+         {"number": "Nr", "invoice_number": "Faktura", "issue_date": "Data", "total": "Kwota"}),
+    ],
+)
+def test_a_totals_word_on_a_row_naming_an_invoice_is_rejected(
+    stream: str, header: str, last_row: str, word: str, columns: dict[str, str], write: Write
+) -> None:
+    mapping = {**POLISH, stream: {"columns": columns}}
+    first = "P1;F/1;05.02.2026;10,00\n"
+    items, log = read(write, mapping, invoices=INVOICES_FOR_OTHERS,
+                      **{stream: header + first + last_row + "\n"})
+    assert [i for i in items if isinstance(i, Skipped)] == []
+    [(line, _, reason)] = rejections(items)
+    assert line == 3  # the header, P1 (or K/1), then the totals-word row
+    assert reason.startswith(f"this row is a totals line ({word!r}), not a record")
+    # The invoices file: none skipped or rejected; the second file: one rejected, none skipped.
+    assert [(f.skipped, f.rejected) for f in log.files] == [(0, 0), (0, 1)]
+
+
+def test_a_totals_word_on_an_invoice_row_with_a_due_date_is_rejected(write: Write) -> None:
+    mapping = {**POLISH, "invoices": {"columns": {
+        **POLISH["invoices"]["columns"], "due_date": "Termin"}}}
+    text = ("Numer;Kontrahent;Data;Termin;Brutto\nF/1;Acme;01.02.2026;15.02.2026;50,00\n"
+            "Total;;;15.02.2026;50,00\n")
+    items, log = read(write, mapping, invoices=text)
+    assert [i for i in items if isinstance(i, Skipped)] == []
+    [(line, _, reason)] = rejections(items)
+    assert line == 3
+    assert reason.startswith("this row is a totals line ('Total'), not a record")
+    assert [(f.skipped, f.rejected) for f in log.files] == [(0, 1)]
+
+
+# A customer joined from two columns (``join``): the bare totals line leaves both empty and is
+# skipped like any other (until 2026-12-08 rejected, asking for skip_blank); a row with either
+# half filled names a customer and stays rejected.
+@pytest.mark.parametrize(
+    ("last_row", "skipped"),
+    [("Razem;;;;100,00", True), ("Razem;Jan;;;100,00", False), ("Razem;;Kowalski;;100,00", False)],
+)
+def test_a_bare_totals_line_with_a_joined_customer(
+    last_row: str, skipped: bool, write: Write
+) -> None:
+    mapping = {**POLISH, "invoices": {**POLISH["invoices"], "columns": {
+        **POLISH["invoices"]["columns"], "customer_name": {"join": ["Imię", "Nazwisko"]}}}}
+    text = "Numer;Imię;Nazwisko;Data;Brutto\nF/1;Jan;Kowalski;01.02.2026;100,00\n" + last_row
+    items, log = read(write, mapping, invoices=text + "\n")
+    assert customer_of_each_invoice(items) == {"F/1": "Jan Kowalski"}
+    assert [i.location.line for i in items if isinstance(i, Skipped)] == ([3] if skipped else [])
+    assert [line for line, _, _ in rejections(items)] == ([] if skipped else [3])
+    assert [(f.skipped, f.rejected) for f in log.files] == [(1, 0) if skipped else (0, 1)]
+
+
 def test_the_suggested_rule_leaves_the_totals_line_out_and_counts_it(write: Write) -> None:
     mapping = {**POLISH, "invoices": {**POLISH["invoices"], "skip_blank": ["Kontrahent"]}}
     items, log = read(write, mapping,

@@ -108,7 +108,7 @@ def test_a_repeated_column_without_occurrence_says_how_to_pick_one(write: Write)
     message = str(caught.value)
     assert "line 4: the header has the column 'Waluta' 4 times" in message
     assert "{ column = 'Waluta', occurrence = N }" in message
-    assert "at column 10, 12, 14 and 17 of the header" in message
+    assert "at columns 10, 12, 14 and 17 of the header" in message
 
 
 def test_an_occurrence_the_header_lacks_is_a_missing_column(write: Write) -> None:

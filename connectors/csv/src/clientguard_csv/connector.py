@@ -43,6 +43,7 @@ from clientguard.connector import (
     Stream,
 )
 from clientguard.errors import DataError
+from clientguard.i18n import gettext as _
 from clientguard.model import TimeEntry
 from clientguard.records import Rejection
 from clientguard_csv.columnar import arrow_available
@@ -277,7 +278,7 @@ class CsvConnector(Connector):
         delimiter, header line, rows, skipped, records, rejected) and the client names that
         matched no customer."""
         log = ReadLog()
-        for _ in read_records(self.mapping, self.sources(), log=log,
+        for _item in read_records(self.mapping, self.sources(), log=log,
                               reader=self.options.reader):
             pass
         return log
@@ -324,10 +325,10 @@ def _raw(item: Loaded | Rejection | Skipped | Folded) -> RawRecord:
 def _described(options: CsvOptions) -> str:
     """The mapping as errors name it: its preset, its file, or "the mapping"."""
     if options.preset is not None:
-        return f"preset {options.preset}"
+        return _("preset {name}").format(name=options.preset)
     if isinstance(options.mapping, (str, Path)):
-        return f"the mapping {options.mapping}"
-    return "the mapping"
+        return _("the mapping {file}").format(file=options.mapping)
+    return _("the mapping")
 
 
 def _mapping_of(options: CsvOptions) -> CsvMapping:

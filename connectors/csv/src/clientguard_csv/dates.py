@@ -49,9 +49,9 @@ import re
 import time
 import unicodedata
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-__all__ = ["EXCEL", "ISO", "DateError", "DateReader"]
+__all__ = ["EXCEL", "ISO", "DateError", "DateReader", "format_problem"]
 
 #: ``date_formats`` entry meaning "ISO 8601 date or timestamp".
 ISO = "iso"
@@ -117,6 +117,32 @@ _TIME_CODES = re.compile(r"%[HIMSpfzZTXcRr]")
 
 class DateError(ValueError):
     """A cell is not a date under the mapping's rules; the message says what to set."""
+
+
+#: The directives Python's ``strptime`` knows (the table in the :mod:`datetime` docs; ``%%``
+#: a percent sign). glibc's ``strftime`` writes more (``%e``, ``%s``, ``%-d``), which no date
+#: can be read by.
+_STRPTIME_CODES = frozenset("aAwdbBmyYHIpMSfzZjUWcxXGuV%")
+
+#: A moment every known directive writes and reads back (aware: ``%z`` and ``%Z`` write text).
+_PROBE = datetime(2026, 11, 23, 13, 45, 56, tzinfo=UTC)
+
+
+def format_problem(fmt: str) -> tuple[str | None, str] | None:
+    """What is wrong with the ``date_formats`` entry ``fmt``, found when the mapping loads
+    rather than on every row: (the directive Python's ``strptime`` does not know, such as
+    ``%q``, or ``%`` alone at the end; Python's reason) or, for a format whose own directives
+    cannot read back the date they write (``%G`` without ``%V``), (None, Python's reason).
+    None for a format that reads (``iso`` and ``excel`` too)."""
+    if fmt in (ISO, EXCEL):
+        return None
+    try:
+        datetime.strptime(_PROBE.strftime(fmt), fmt)  # noqa: DTZ007 (the form, not a moment)
+    except ValueError as exc:
+        unknown = next((m[0] for m in re.finditer(r"%(.?)", fmt, re.S)
+                        if m[1] not in _STRPTIME_CODES), None)
+        return unknown, str(exc)
+    return None
 
 
 def _excel(text: str) -> date:

@@ -46,6 +46,7 @@ from clientguard.i18n import gettext as _
 from clientguard.money import is_currency
 from clientguard_csv.amounts import AmountFormat
 from clientguard_csv.cell_patterns import pattern_problem
+from clientguard_csv.dates import format_problem
 from clientguard_csv.errors import MappingError, mapping_unreadable
 from clientguard_csv.textfile import resolve_delimiter, resolve_encoding
 
@@ -354,12 +355,37 @@ class StreamSettings:
     currency: str | None
 
 
-def _check_streams(mapping: CsvMapping) -> list[str]:
+def _date_format_problems(key: str, formats: tuple[str, ...] | None) -> list[str]:
+    """Each ``date_formats`` entry (under ``key``) that reads no date, and why: refused when
+    the mapping loads, not row by row (until 2026-12-08 every row was rejected)."""
     problems: list[str] = []
+    for fmt in formats or ():
+        found = format_problem(fmt)
+        if found is None:
+            continue
+        directive, reason = found
+        if directive is not None:
+            problems.append(_(
+                "{key}: {format} has the directive {directive}, which Python does not know: "
+                "write the dates' form with Python's strptime codes (as in {example}), or "
+                "\"iso\" or \"excel\"").format(key=key, format=repr(fmt), directive=directive,
+                                               example='"%d.%m.%Y"'))
+        else:
+            problems.append(_(
+                "{key}: {format} cannot read back a date it writes (Python says: {reason}): "
+                "write the dates' form with Python's strptime codes (as in {example}), or "
+                "\"iso\" or \"excel\"").format(key=key, format=repr(fmt), reason=reason,
+                                               example='"%d.%m.%Y"'))
+    return problems
+
+
+def _check_streams(mapping: CsvMapping) -> list[str]:
+    problems: list[str] = _date_format_problems("date_formats", mapping.date_formats)
     for name in STREAMS:
         stream = mapping.stream(name)
         if stream is None:
             continue
+        problems.extend(_date_format_problems(f"{name}.date_formats", stream.date_formats))
         known = FIELDS[name]
         for field in stream.columns:
             if field not in known:

@@ -53,6 +53,7 @@ from typing import Any, BinaryIO, Literal, NamedTuple
 
 from clientguard.connector import MAPPING_ERRORS, MadeRecord, MadeRecords
 from clientguard.errors import DataError
+from clientguard.i18n import gettext as _
 from clientguard.model import (
     FIRST_DATE,
     LAST_DATE,
@@ -329,14 +330,16 @@ def read_records(
             yield item
 
 
-def _no_table(stream: str, source: str, described: str) -> str:
+def _no_table(stream: str, source: str, described: str | None) -> str:
     """Files given for a stream the mapping has no table for: which, and the two ways out."""
     having = [name for name in PRESETS if load_preset(name).stream(stream) is not None]
-    ways = (f"the presets with one: {', '.join(having)}" if having
-            else "no preset has one: write your own mapping")
-    return (f"source {source!r}: files were given for {stream} but {described} has no "
-            f"[{stream}] table, so they cannot be read: remove the {stream} files from the "
-            f"source, or use a mapping with a [{stream}] table ({ways})")
+    ways = (_("the presets with one: {presets}").format(presets=", ".join(having)) if having
+            else _("no preset has one: write your own mapping"))
+    return _("source {source}: files were given for {stream} but {described} has no "
+             "[{stream}] table, so they cannot be read: remove the {stream} files from the "
+             "source, or use a mapping with a [{stream}] table ({ways})").format(
+                 source=repr(source), stream=stream,
+                 described=_("the mapping") if described is None else described, ways=ways)
 
 
 def _read_runs(
@@ -348,15 +351,17 @@ def _read_runs(
     state: ReadState | None = None,
     source: str = SOURCE,
     reader: Reader = "auto",
-    described: str = "the mapping",
+    described: str | None = None,
 ) -> Iterator[Item | MadeRecords]:
     """:func:`read_records`, where the records of rows next to each other that the columnar
     reader checked come as one :class:`~clientguard.connector.MadeRecords` (each one's
     :class:`Loaded` item, in one); the connector hands them to the sync as they are.
-    ``described`` names the mapping in errors ("preset zoho", "the mapping m.toml")."""
+    ``described`` names the mapping in errors ("preset zoho", "the mapping m.toml"; None:
+    "the mapping", in the reader's language)."""
     for name in sources:
         if name not in STREAMS:
-            raise MappingError(f"unknown stream {name!r}; the streams are {', '.join(STREAMS)}")
+            raise MappingError(_("unknown stream {name}; the streams are {streams}").format(
+                name=repr(name), streams=", ".join(STREAMS)))
         if sources[name] and mapping.stream(name) is None:
             raise MappingError(_no_table(name, source, described))
     wanted = {name for name in (STREAMS if streams is None else streams) if sources.get(name)}
@@ -407,7 +412,7 @@ def _read_runs(
             # yields the last stream that holds customers).
             quiet = ReadLog()
             for path in sources[name]:
-                for _ in _read_file(name, mapping, stream, Path(path), state, quiet):
+                for _item in _read_file(name, mapping, stream, Path(path), state, quiet):
                     pass
     state.through = max(state.through, last)
 
@@ -1208,11 +1213,12 @@ class _Builder:
         """Whether the row's customer and date cells (those the mapping maps, at least one)
         are all empty: what a bare totals line leaves empty and a record fills."""
         reader, cells = self.reader, row.cells
-        fields = [f for f in _NAMING if reader.has(f)]
-        if not fields or any(f not in reader.single for f in fields):
-            return False  # (a customer joined from several columns: not told apart here)
-        return all(not (reader.single[f] < len(cells) and cell_text(cells[reader.single[f]]))
-                   for f in fields)
+        positions = [at for f in _NAMING
+                     for at in ((reader.single[f],) if f in reader.single
+                                else reader.joined.get(f, ()))]
+        # (a customer joined from several columns: each of its cells must be empty)
+        return bool(positions) and all(not (at < len(cells) and cell_text(cells[at]))
+                                       for at in positions)
 
     def _first_empty(self, row: Row) -> str | None:
         """The column of the row's first empty identity cell (id, number, customer, date):
@@ -2093,7 +2099,10 @@ REASON_LIMIT = 500
 _HEADER_WRAPS = frozenset('= \t"*\ufeff')
 
 #: The fields that say whose and when a row is: a bare totals line leaves them all empty.
-_NAMING = ("customer_id", "customer_name", "date", "issue_date")
+#: A payment's or credit note's invoice says whose it is (``REQUIRED`` in
+#: :mod:`clientguard_csv.mapping` takes it for the customer), a due date says when.
+_NAMING = ("customer_id", "customer_name", "invoice_id", "invoice_number", "date",
+           "issue_date", "due_date")
 
 #: The fields that say which record a row is: a totals line leaves them empty (or labels one).
 _IDENTITY = ("id", "number", "customer_id", "customer_name", "name", "date", "issue_date")

@@ -31,8 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
+from babel.lists import format_list
+
+from clientguard.i18n import babel_locale, language, noop
 from clientguard.i18n import gettext as _
-from clientguard.i18n import noop
 from clientguard_csv.charsets import detect_encoding, guess_encoding
 from clientguard_csv.errors import CsvFileError, file_unreadable, not_a_file
 from clientguard_csv.filekinds import not_csv
@@ -379,7 +381,7 @@ def _check_unique(file: str, line: int, cells: list[str], columns: Columns) -> N
                     "{file}: line {line}: the header has the column {label} {n} times, so the "
                     "mapping cannot tell which one it means: say which with {{ column = "
                     "{written}, occurrence = N }} in the mapping's columns (N = 1 for the "
-                    "first from the left, at column {positions} of the header)").format(
+                    "first from the left, at columns {positions} of the header)").format(
                         file=file, line=line, label=label, n=seen[name],
                         written=repr(_written(cells, name)), positions=_positions(cells, name)))
             if name in seen:
@@ -394,7 +396,9 @@ def _written(cells: list[str], name: str) -> str:
 def _positions(cells: list[str], name: str) -> str:
     """Where ``name`` stands in the header, as a spreadsheet counts columns (from 1)."""
     found = [str(i + 1) for i, cell in enumerate(cells) if normalise_header(cell) == name]
-    return ", ".join(found[:-1]) + " and " + found[-1] if len(found) > 1 else found[0]
+    if language() == "en":  # (as it always wrote them: "10, 12, 14 and 17")
+        return ", ".join(found[:-1]) + " and " + found[-1] if len(found) > 1 else found[0]
+    return format_list(found, locale=babel_locale())  # (CLDR's list: "4 i 5" in Polish)
 
 
 def describe_delimiter(delimiter: str) -> str:
