@@ -87,16 +87,21 @@ class _Settings(BaseModel):
 
 def _config_error(cls: type[BaseModel], exc: ValidationError, where: str) -> ConfigError:
     """One ConfigError naming every bad key (with the nearest known one for a typo)."""
-    problems = []
+    lines = []
+    problems: list[tuple[str, str]] = []
     for error in exc.errors(include_url=False):
         key = ".".join(str(part) for part in error["loc"])
         if error["type"] == "extra_forbidden":
             close = difflib.get_close_matches(key, sorted(cls.model_fields), n=1)
             hint = _("; did you mean {code}?").format(code=repr(close[0])) if close else ""
-            problems.append(_("unknown policy key {key}{hint}").format(key=repr(key), hint=hint))
+            line = _("unknown policy key {key}{hint}").format(key=repr(key), hint=hint)
+            lines.append(line)
+            problems.append((key, line))
         else:
-            problems.append(f"{key}: {_value_problem(error)}")
-    return ConfigError(f"{where}: " + "; ".join(problems))
+            reason = _value_problem(error)
+            lines.append(f"{key}: {reason}")
+            problems.append((key, reason))
+    return ConfigError(f"{where}: " + "; ".join(lines), problems)
 
 
 _VALUE_PROBLEMS: dict[str, str] = {
