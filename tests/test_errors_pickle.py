@@ -25,6 +25,7 @@ import clientguard
 from clientguard.errors import ClientguardError, ErrorContext, PluginLoadError
 from clientguard.http.paging import MissingRecords
 from clientguard.records import Location, Rejection
+from clientguard.store import StoreLockedError
 from clientguard_csv.errors import CsvFileError
 
 CONNECTORS = sorted(p.name for p in (Path(__file__).resolve().parents[1] / "connectors").iterdir()
@@ -88,6 +89,7 @@ def _make(cls: type[ClientguardError]) -> ClientguardError:
                                              path="inv.csv"),
         "RateLimitError": lambda: cls("daily limit", CONTEXT,
                                       datetime(2026, 12, 9, tzinfo=UTC)),
+        "StoreLockedError": lambda: StoreLockedError("books.db", "source xero, process 7", 0.5),
         "MissingRecords": lambda: MissingRecords("an empty body", CONTEXT,
                                                  page="page 2 of invoices",
                                                  advice="check the scope"),
