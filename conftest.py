@@ -180,3 +180,16 @@ def _english_locale(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")
+
+
+@pytest.fixture
+def collector_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The collector pause (clientguard.gcpause) applies as in a process with one thread.
+
+    It pauses only from the main thread while no other Python thread is alive, and a test
+    session may keep one alive (pytest-httpserver's server, once a test started it): a test
+    of what the pause does where it applies asks for this; where it applies is
+    tests/test_gcpause_threads.py's."""
+    from clientguard import gcpause
+
+    monkeypatch.setattr(gcpause, "_alone", lambda: True)

@@ -593,6 +593,7 @@ class BoundedWatching(Watching):
     bounded_read: ClassVar[bool] = True
 
 
+@pytest.mark.usefixtures("collector_alone")
 def test_a_pull_leaves_the_collector_alone_unless_the_read_is_bounded() -> None:
     # The collector is the whole process's, and a sync over an API may take hours: the
     # framework pauses it only for a connector that says its read is bounded work on the CPU.

@@ -33,6 +33,9 @@ from clientguard.testing import invoice, ledger, payment
 
 D = Decimal
 
+# The collector tests below pin what the pause does where it applies (one thread).
+pytestmark = pytest.mark.usefixtures("collector_alone")
+
 
 @pytest.fixture(scope="module")
 def book() -> Ledger:

@@ -369,7 +369,8 @@ def test_a_second_sync_of_the_same_store_is_refused_while_one_runs(
         (refused,) = second_attempt
         assert "another clientguard sync is writing to" in str(refused)
         assert f"(source memory, process {os.getpid()})" in str(refused)
-        assert "--wait" in str(refused)
+        # A Python caller's option (Store.sync's wait=), not the command line's --wait.
+        assert "pass wait=SECONDS to wait for it" in str(refused)
         assert first.sources() == ("memory",)
         # Once the first sync is over, the lock is free again.
         assert first.sync(memory(invoices=[[inv("X")]]), source="other").new == 1

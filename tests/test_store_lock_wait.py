@@ -24,7 +24,7 @@ CASES = [
     # The wait is said first, on its own: after "is writing" it read as the other sync's.
     ("en", 0.25, "waited 0.25 s, and another clientguard sync is still writing to {store} "
                  "(source xero, process {pid}); let it finish and try again, or pass a longer "
-                 "--wait"),
+                 "wait=SECONDS"),
     ("pl", 0.25, "po 0,25 s czekania inna synchronizacja clientguard wciąż zapisuje dane do "
                  "{store} (źródło xero, proces {pid}); poczekaj, aż skończy"),
     ("pl", 0.5, "po 0,5 s czekania inna synchronizacja"),

@@ -24,6 +24,7 @@ all in it; the command runs inside :func:`clientguard.i18n.using`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import math
 import os
@@ -35,7 +36,7 @@ import tempfile
 import textwrap
 import tomllib
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -191,6 +192,18 @@ def _wait(text: str) -> float:
             _("{value} is not a number of seconds (0 or more, e.g. 30)").format(value=repr(text))
         )
     return seconds
+
+
+@contextlib.contextmanager
+def _said_with_wait() -> Iterator[None]:
+    """A busy store's error (the library's names the Python call's ``wait=SECONDS``) naming
+    the command line's ``--wait SECONDS`` instead."""
+    from clientguard.store import StoreLockedError
+
+    try:
+        yield
+    except StoreLockedError as exc:
+        raise exc.for_command_line() from None
 
 
 class OutputError(ClientguardError):
@@ -638,7 +651,7 @@ def _sync(args: argparse.Namespace) -> int:
             progress = SyncProgress(sys.stderr, source.name, live=sys.stderr.isatty())
             try:
                 connector = _connector(source, given, None if args.quiet else progress)
-                with connector:
+                with connector, _said_with_wait():
                     result = store.sync(
                         connector,
                         source=source.name,
@@ -972,7 +985,8 @@ def _store_command(args: argparse.Namespace) -> int:
                     records=_held_records(status.records)))
                 return EXIT_OK
             # A source the store does not hold: forget's error lists those it holds.
-            removed = store.forget(args.name, wait=args.wait)
+            with _said_with_wait():
+                removed = store.forget(args.name, wait=args.wait)
         print(_("removed the source {source} from {store}: {records}").format(
             source=printable(args.name), store=path, records=_held_records(removed)))
         if args.name in config.sources:

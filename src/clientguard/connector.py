@@ -650,8 +650,7 @@ class OptionsError(ConfigError):
     the option came from (``sources.books`` of a config) can say so; else it is empty."""
 
     def __init__(self, message: str, problems: Sequence[tuple[str, str]]) -> None:
-        super().__init__(message)
-        self.problems = tuple(problems)
+        super().__init__(message, problems)
 
 
 def _kinds(annotation: Any) -> list[str]:

@@ -44,7 +44,20 @@ MESSAGE_CAP = 20
 
 
 class ClientguardError(Exception):
-    """Base class of every error clientguard raises on purpose."""
+    """Base class of every error clientguard raises on purpose.
+
+    Every one pickles (back from a process pool, a Dask or Ray worker) with its type, its
+    message and its attributes as they were: it is rebuilt from them, not by calling its
+    ``__init__`` again (which may take other arguments than the message, or add to it)."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_error, (type(self), self.args), dict(vars(self)))
+
+
+def _rebuild_error(cls: type[ClientguardError], args: tuple[Any, ...]) -> ClientguardError:
+    error = cls.__new__(cls)
+    error.args = args
+    return error
 
 
 class DataError(ClientguardError, ValueError):
@@ -90,7 +103,15 @@ class DataError(ClientguardError, ValueError):
 
 
 class ConfigError(ClientguardError, ValueError):
-    """A policy file, mapping file or option is wrong (e.g. an unknown key, which it names)."""
+    """A policy file, mapping file or option is wrong (e.g. an unknown key, which it names).
+
+    Where the error is about keys, :attr:`problems` holds each as (key, what is wrong), the key
+    as written (``gracedays``, ``invoices.idd``), so that a program can point at it; else it is
+    empty."""
+
+    def __init__(self, message: str, problems: Sequence[tuple[str, str]] = ()) -> None:
+        super().__init__(message)
+        self.problems: tuple[tuple[str, str], ...] = tuple(problems)
 
 
 class PluginLoadError(ClientguardError, ImportError):

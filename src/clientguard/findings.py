@@ -10,10 +10,13 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any, ClassVar
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 
+from clientguard.errors import DataError
 from clientguard.frozen import Frozen
+from clientguard.records import Rejection
 
 __all__ = ["Evidence", "Finding", "Number", "Severity", "Signal", "by_severity"]
 
@@ -81,8 +84,41 @@ class Severity(StrEnum):
 Number = Decimal | int | str | None
 
 
-class Evidence(Frozen):
+class _Checked(Frozen):
+    """A result type a caller may make in code (a test of their own policy): a bad value is
+    a :class:`~clientguard.errors.DataError` naming each field and what is wrong, as for a
+    record, never a bare pydantic ``ValidationError``."""
+
+    kind: ClassVar[str] = "result"
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            self.__pydantic_validator__.validate_python(data, self_instance=self)
+        except ValidationError as exc:
+            raise _data_error(type(self), exc) from None
+
+    # Only a wrapper of the base __init__: pydantic must not call it from inside validation.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
+
+def _data_error(cls: type[_Checked], exc: ValidationError) -> DataError:
+    problems = []
+    for error in exc.errors(include_url=False):
+        field = ".".join(str(part) for part in error["loc"]) or None
+        reason = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] == "missing":
+            reason = "is required"
+        elif error["type"] == "extra_forbidden":
+            reason = f"is not a field of {cls.__name__}"
+        problems.append(Rejection(kind=cls.kind, source="code", record_id=None, field=field,
+                                  reason=reason))
+    return DataError.from_problems(problems, what=cls.__name__)
+
+
+class Evidence(_Checked):
     """The records and numbers behind a finding."""
+
+    kind: ClassVar[str] = "evidence"
 
     record_kind: str = "invoice"
     """What the ids name: ``invoice``, ``time_entry``, ``work_request``, ``customer``."""
@@ -94,8 +130,12 @@ class Evidence(Frozen):
     """The window the numbers cover (first and last day, both included)."""
 
 
-class Finding(Frozen):
-    """One thing a signal found, with the numbers and the evidence."""
+class Finding(_Checked):
+    """One thing a signal found, with the numbers and the evidence. Made in code with a value
+    of the wrong kind (``signal="nosuch"``), a :class:`~clientguard.errors.DataError` whose
+    ``problems`` name each field."""
+
+    kind: ClassVar[str] = "finding"
 
     customer_id: str | None
     """The client (customer or group id) it is about; None for the whole book."""

@@ -5,12 +5,18 @@ block; each collection the allocations trigger walks every one of them again, wh
 of the time. Nothing made in such a block forms a reference cycle, so nothing waits for the
 collector: memory is freed by reference counting as usual.
 
-The collector belongs to the whole process. :func:`collector_paused` switches it off for the
-block only, and back on when the block ends, also when it fails; a caller that had paused it
-keeps it paused. So a caller's process is affected only while the call runs (another thread of
-the process runs without the collector meanwhile, as reference counting still frees its
-memory). Use it only around bounded work on the CPU, never around network waits or inside a
-generator that may be left suspended.
+The collector belongs to the whole process, so :func:`collector_paused` pauses it only where
+no other thread can see it: called from the main thread while no other Python thread is alive
+(``threading.active_count() == 1``: the command line, a cron job, a worker process of a pool).
+It switches it off for the block only, and back on when the block ends, also when it fails; a
+caller that had paused it keeps it paused. Called from any other thread, or while another
+thread runs (a threaded web server, the caller's own pool of threads), it leaves the collector
+alone: a call must not change another thread's world (until 2026-12-08 it paused the collector
+of every thread, and its ``gc.enable()`` at the end could undo another thread's own
+``gc.disable()``). A program with threads that wants the speed pauses the collector itself
+around the call (``gc.disable()``; this then leaves it as it finds it). Use it only around
+bounded work on the CPU, never around network waits or inside a generator that may be left
+suspended.
 
 **What a large block made goes to the oldest generation.** Switched back on, the collector
 would find a large block's objects (a million records) in its youngest generation: the first
@@ -35,6 +41,7 @@ from __future__ import annotations
 
 import gc
 import sysconfig
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -51,11 +58,19 @@ thousands of them in one process) leaves the collector to walk them as usual, wh
 collects in time the reference cycles that died young."""
 
 
+def _alone() -> bool:
+    """Whether this is the main thread and no other Python thread is alive: then no thread
+    but the caller's own sees the collector paused."""
+    return threading.active_count() == 1 and threading.current_thread() is threading.main_thread()
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector for the block; leave it as it was found afterwards,
-    with what a large block made in its oldest generation (see the module's docstring)."""
-    if not gc.isenabled():
+    with what a large block made in its oldest generation (see the module's docstring). Only
+    from the main thread while it is the only Python thread; else the block runs with the
+    collector as it is."""
+    if not gc.isenabled() or not _alone():
         yield
         return
     gc.disable()

@@ -87,16 +87,21 @@ class _Settings(BaseModel):
 
 def _config_error(cls: type[BaseModel], exc: ValidationError, where: str) -> ConfigError:
     """One ConfigError naming every bad key (with the nearest known one for a typo)."""
-    problems = []
+    lines = []
+    problems: list[tuple[str, str]] = []
     for error in exc.errors(include_url=False):
         key = ".".join(str(part) for part in error["loc"])
         if error["type"] == "extra_forbidden":
             close = difflib.get_close_matches(key, sorted(cls.model_fields), n=1)
             hint = _("; did you mean {code}?").format(code=repr(close[0])) if close else ""
-            problems.append(_("unknown policy key {key}{hint}").format(key=repr(key), hint=hint))
+            line = _("unknown policy key {key}{hint}").format(key=repr(key), hint=hint)
+            lines.append(line)
+            problems.append((key, line))
         else:
-            problems.append(f"{key}: {_value_problem(error)}")
-    return ConfigError(f"{where}: " + "; ".join(problems))
+            reason = _value_problem(error)
+            lines.append(f"{key}: {reason}")
+            problems.append((key, reason))
+    return ConfigError(f"{where}: " + "; ".join(lines), problems)
 
 
 _VALUE_PROBLEMS: dict[str, str] = {
@@ -135,26 +140,26 @@ class Policy(_Settings):
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     # ---------------------------------------------------------------- the window and the money
-    lookback_days: Days = Field(365, ge=1)
+    lookback_days: Days = Field(default=365, ge=1)
     """Days of history each analysis looks back from ``as_of``: invoices due (for lateness) or
     issued (for revenue) in ``(as_of - lookback_days, as_of]``. One year, the window of the
     "major customer" test (ASC 280-10-50-42, IFRS 8.34 use annual revenue) and of the
     payment-behaviour reports of Upflow and Chaser."""
-    grace_days: Days = Field(0, ge=0)
+    grace_days: Days = Field(default=0, ge=0)
     """Days after the due date before an invoice counts as late. 0: under Directive 2011/7/EU
     art. 3 (and its Polish and UK counterparts) interest runs from the day after the due date.
     Tesorio uses a 15-day grace in its late share; set it here to match."""
-    settle_tolerance: Bounded = Field(Decimal("0.01"), ge=0)
+    settle_tolerance: Bounded = Field(default=Decimal("0.01"), ge=0)
     """An invoice is settled when its open balance is within this of zero (document
     currency): one cent of rounding between systems does not keep an invoice open."""
-    cost_of_capital: Decimal = Field(Decimal("0.10"), ge=0, le=10, allow_inf_nan=False)
+    cost_of_capital: Decimal = Field(default=Decimal("0.10"), ge=0, le=10, allow_inf_nan=False)
     """Annual rate at which the firm values money tied up in late invoices (the financing
     cost). 10%: a round figure inside the range of unsecured small-business lending in the EU
     and UK in 2024-2025; set your own overdraft or loan rate. At most 10 (1,000% a year,
     beyond the dearest payday lending)."""
 
     # ---------------------------------------------------------------- late payment
-    min_invoices: int = Field(3, ge=1, le=MAX_COUNT)
+    min_invoices: int = Field(default=3, ge=1, le=MAX_COUNT)
     """Invoices due in the window before a client's payment habit is judged at all: with one
     or two invoices a single slip would read as a habit."""
     chronic_late_share: Share = Decimal("0.5")
@@ -162,32 +167,32 @@ class Policy(_Settings):
     chronic: late more often than on time is a habit, not an accident, and so is keeping most
     of the money late (one large invoice months late among small ones paid on time; count-based
     rules miss it, and D&B's Paydex and Upflow's average payment delay weigh by amount)."""
-    late_days_warning: Bounded = Field(Decimal(15), ge=0)
+    late_days_warning: Bounded = Field(default=Decimal(15), ge=0)
     """Amount-weighted days late (weighed) above which chronic lateness is a warning (up to
     it: watch; exactly 15 is still watch). 15 days: the end of the first band of Tesorio's
     lateness scale (1-15 / 16-45 / 46-90 / 90+)."""
-    late_days_critical: Bounded = Field(Decimal(45), ge=0)
+    late_days_critical: Bounded = Field(default=Decimal(45), ge=0)
     """Amount-weighted days late (weighed) above which chronic lateness is critical (exactly
     45 is a warning). 45 days: the end of Tesorio's second band; Upflow's scale starts its
     worst grades at 30/60/90."""
-    open_days_past_due_critical: Days = Field(90, ge=1)
+    open_days_past_due_critical: Days = Field(default=90, ge=1)
     """An open invoice more than this many days past due makes lateness critical. 90 days:
     the common lender rule that makes receivables that old ineligible for financing."""
-    trend_min_months: int = Field(6, ge=3, le=MAX_COUNT)
+    trend_min_months: int = Field(default=6, ge=3, le=MAX_COUNT)
     """Months with invoices due (in the window's series) before the trend test is run: the
     Mann-Kendall test has little power below about six points."""
-    trend_alpha: Decimal = Field(Decimal("0.05"), gt=0, lt=1)
+    trend_alpha: Decimal = Field(default=Decimal("0.05"), gt=0, lt=1)
     """Significance level of the one-sided Mann-Kendall test for an upward trend in monthly
     amount-weighted days late, and of the one-sided Fisher exact tests that a long history's
     recent invoices are late more (or less) often than those before and that a client's rush
     requests are fewer lately. 5%: the conventional level."""
-    trend_min_slope: Bounded = Field(Decimal(1), ge=0)
+    trend_min_slope: Bounded = Field(default=Decimal(1), ge=0)
     """Theil-Sen slope, in days late per month, that a significant trend must reach to count
     as worsening: a rise of under a day a month is not worth a conversation."""
-    recent_days: Days = Field(90, ge=1)
+    recent_days: Days = Field(default=90, ge=1)
     """The recent period for the short-history test: the late share of invoices due in the
     last ``recent_days`` against the period before it. 90 days: one quarter."""
-    recent_min_invoices: int = Field(3, ge=1, le=MAX_COUNT)
+    recent_min_invoices: int = Field(default=3, ge=1, le=MAX_COUNT)
     """Invoices due in each of the two periods before the short-history test applies. 3: the
     same floor as ``min_invoices``, for the same reason (a clientguard choice, not a published
     figure)."""
@@ -196,14 +201,14 @@ class Policy(_Settings):
     before to the recent period for the short-history test to call it worsening. 25 pp: with
     a few invoices a quarter, a smaller rise is one invoice's difference (a clientguard choice,
     not a published figure)."""
-    trend_history_days: Days = Field(730, ge=1)
+    trend_history_days: Days = Field(default=730, ge=1)
     """Days of history the monthly trend series covers (two years): a trend needs a longer
     view than the one-year window of the other measures."""
     late_share_high: Share = Decimal("0.75")
     """A late share (by count) at which lateness is the rule rather than the habit of half the
     invoices: three invoices in four. One of the aggravating facts that weigh on a chronic
     late payer's severity (a clientguard choice, not a published figure; docs/review.md)."""
-    aggravation: Bounded = Field(Decimal("0.25"), ge=0)
+    aggravation: Bounded = Field(default=Decimal("0.25"), ge=0)
     """How much each aggravating fact (a late share of ``late_share_high`` or more, invoices
     past due and unpaid as of the review, lateness found worsening) adds to the weighted days
     late before it is compared with ``late_days_warning`` and ``late_days_critical``: 0.25
@@ -211,7 +216,7 @@ class Policy(_Settings):
     the evidence and one day more or less does not flip it alone (a clientguard choice;
     docs/review.md works examples)."""
 
-    payment_run_min_invoices: int = Field(6, ge=1, le=MAX_COUNT)
+    payment_run_min_invoices: int = Field(default=6, ge=1, le=MAX_COUNT)
     """The fewest invoices due in the window before a chronic late payer's lateness can read as
     a fixed payment run (advice ``align_due_dates`` instead of a reminder or shorter terms):
     half a year of monthly invoices. With fewer, the 10th and 90th percentiles of its days late
@@ -221,19 +226,19 @@ class Policy(_Settings):
     """The smallest late share (by count) of a fixed payment run: late on three invoices in four
     or more, the line of ``late_share_high``. A run that misses every due date leaves few
     invoices on time (a clientguard choice, argued in docs/review.md)."""
-    payment_run_spread_days: Bounded = Field(Decimal(5), ge=0)
+    payment_run_spread_days: Bounded = Field(default=Decimal(5), ge=0)
     """The widest spread of a fixed payment run's days late, the 90th percentile less the 10th
     (exactly 5 is still a run): one working week, what weekends, holidays, a bank transfer's
     day or two and months of 28 to 31 days move a monthly run's date against the due dates (a
     clientguard choice, argued in docs/review.md)."""
 
     # ---------------------------------------------------------------- materiality
-    material_late_cost: MoneyBound = Field(Decimal(40), ge=0)
+    material_late_cost: MoneyBound = Field(default=Decimal(40), ge=0)
     """Yearly cost of a client's lateness (financing cost over the window, scaled to a year;
     base currency) at which it is material. 40: the fixed compensation Directive 2011/7/EU
     art. 6 grants for recovering one late invoice (EUR 40), the law's own figure for what one
     late invoice costs a creditor. Scale it for a base currency far from the euro."""
-    material_overdue: MoneyBound = Field(Decimal(1000), ge=0)
+    material_overdue: MoneyBound = Field(default=Decimal(1000), ge=0)
     """Overdue balance (base currency) at which a client's lateness is material, when it is
     also ``material_overdue_client_share`` of the client's invoicing. 1,000: the first band of
     the UK Late Payment of Commercial Debts (Interest) Act 1998 s.5A (debts under GBP 1,000
@@ -254,13 +259,13 @@ class Policy(_Settings):
     half counts, as with ``chronic_late_share``)."""
 
     # ---------------------------------------------------------------- forecast
-    forecast_half_life_days: Days = Field(180, ge=1)
+    forecast_half_life_days: Days = Field(default=180, ge=1)
     """The forecast weighs a client's past delays by recency, halving the weight of a delay
     every this many days before ``as_of``: a client whose last invoices slip moves its
     prediction with them, while a year-old habit still counts a quarter. 180 days: two
     quarters, the span over which a trend of ``recent_days`` (90) is judged twice (a
     clientguard choice, checked in the backtest of docs/forecast.md)."""
-    forecast_min_pool: int = Field(30, ge=1, le=MAX_COUNT)
+    forecast_min_pool: int = Field(default=30, ge=1, le=MAX_COUNT)
     """The fewest settled invoices a pool of the book (the invoices alike in disputed flag and
     amount band) needs before the forecast uses it for clients with little history; smaller
     pools fall back to the wider one. 30: the usual rule of thumb for a stable mean and decile
@@ -288,14 +293,14 @@ class Policy(_Settings):
     revenue_share_critical: Share = Decimal("0.35")
     """Revenue share at which concentration is critical: losing such a client takes away over
     a third of revenue, more than most small firms' margin can absorb."""
-    book_hhi_high: Decimal = Field(Decimal(1800), ge=0, le=10000)
+    book_hhi_high: Decimal = Field(default=Decimal(1800), ge=0, le=10000)
     """Book HHI above which the book is highly concentrated. 1,800: the "highly concentrated"
     line of the 2023 US Merger Guidelines, used as an analogy and always shown with the
     effective number of clients (a five-client book has HHI of at least 2,000)."""
     receivables_share_warning: Share = Decimal("0.20")
     """A client's share of open receivables at which it is a warning. 20%: the common lender
     per-debtor concentration limit."""
-    cross_aging_days: Days = Field(90, ge=1)
+    cross_aging_days: Days = Field(default=90, ge=1)
     """Days past the invoice date after which a receivable is ineligible for lenders (90 days:
     the common lender rule)."""
     cross_aging_share: Share = Decimal("0.10")
@@ -310,7 +315,7 @@ class Policy(_Settings):
     hours_share_warning: Share = Decimal("0.40")
     """Hours share at which it is a warning: two fifths of the team's time on one client (a
     clientguard choice, not a published figure)."""
-    hours_to_revenue_ratio: Bounded = Field(Decimal("1.5"), gt=0)
+    hours_to_revenue_ratio: Bounded = Field(default=Decimal("1.5"), gt=0)
     """Hours share divided by revenue share at which a client is taking more of the team than
     it pays for (1.5: half as much time again as its revenue would justify)."""
     hours_ratio_min_hours_share: Share = Decimal("0.10")
@@ -318,7 +323,7 @@ class Policy(_Settings):
     poorly paid client is a pricing detail, not a capacity problem (a client with 1% of the
     hours and 0.2% of the revenue scores 5). 10%: the materiality line of ASC 280-10-50-42 and
     IFRS 8.34, reused by analogy (a clientguard choice, not a published capacity rule)."""
-    rush_lead_days: Days = Field(2, ge=0)
+    rush_lead_days: Days = Field(default=2, ge=0)
     """A work request wanted within this many days of being asked (its lead time, in the days
     of ``rush_days``, zero or negative included) is rush work. 2 days: work that cannot wait
     for the next planning round of a small team (a clientguard choice, not a published
@@ -333,7 +338,7 @@ class Policy(_Settings):
     """Share of a client's work requests that are rush work at which it is flagged. 30%:
     nearly one request in three for yesterday is a pattern, not an emergency (a clientguard
     choice, not a published figure)."""
-    rush_min_requests: int = Field(5, ge=1, le=MAX_COUNT)
+    rush_min_requests: int = Field(default=5, ge=1, le=MAX_COUNT)
     """Work requests in the window before the rush share is judged. 5: below it one request
     moves the share by more than 20 points (a clientguard choice)."""
 
@@ -352,7 +357,7 @@ class Policy(_Settings):
     shows; customers linked as one company share any of their entries, and two that differ
     are refused (one debtor, one law). Empty by default: every client falls under
     ``jurisdiction``."""
-    pl_limitation_years: int = Field(3, ge=2, le=3)
+    pl_limitation_years: int = Field(default=3, ge=2, le=3)
     """Years after which a Polish main claim (the debt) is time-barred: 3, art. 118 KC's
     period for claims connected with running a business; 2 for a firm that sells goods (art.
     554 KC), does contracts for work (art. 646 KC) or services of art. 751 KC, whose claims
@@ -365,7 +370,7 @@ class Policy(_Settings):
     end_on_chronic_and_worsening: bool = True
     """Chronic and worsening lateness together recommend ``consider_ending``: the client pays
     late as a habit and the habit is getting worse, so new terms are unlikely to hold."""
-    end_on_critical_signals: int = Field(2, ge=1, le=MAX_COUNT)
+    end_on_critical_signals: int = Field(default=2, ge=1, le=MAX_COUNT)
     """This many different client-behaviour signals at ``critical`` (lateness, cross-aging,
     capacity, rush) recommend ``consider_ending``: one critical problem is a case for new
     terms, two at once are a pattern."""
@@ -373,12 +378,12 @@ class Policy(_Settings):
     """The verdict for a client flagged only for the firm's dependence on it (revenue or
     receivables share): the client does nothing wrong by being large, so the answer is to
     diversify and avoid exclusivity, not to change its terms. ``monitor`` by default."""
-    churn_days: Days = Field(180, ge=1)
+    churn_days: Days = Field(default=180, ge=1)
     """A client with no invoice issued, no hours logged and no work requested in this many
     days before the review looks churned: no advice about new orders (deposits, shorter
     terms, rush fees), only about collecting what is open. 180 days: two quarters, twice the
     gap of a client billed quarterly (a clientguard choice, argued in docs/review.md)."""
-    stale_days: Days = Field(90, ge=1)
+    stale_days: Days = Field(default=90, ge=1)
     """The review warns at the top of every report when the newest record (an invoice issued,
     a payment, a credit note, a time entry or a work request) is more than this many days
     older than ``as_of``: a quarter without any record is a broken sync or an old export, not
@@ -389,19 +394,19 @@ class Policy(_Settings):
     rush_fee_share: Share = Decimal("0.25")
     """The surcharge suggested for rush work (share of the normal price). 25%: the low end of
     the 25-50% rush rates commonly published by agencies and translators."""
-    shorter_terms_days: Days = Field(14, ge=1)
+    shorter_terms_days: Days = Field(default=14, ge=1)
     """The payment terms (days) suggested to a client whose lateness is a warning or critical,
     when its typical terms are longer. 14 days: half the 30-day default term of Directive
     2011/7/EU art. 3(3)(b) (the term that applies when a contract names none), so the late
     payer gets half the usual credit; two weeks is still a term an accounts department can
     meet (a clientguard choice, argued in docs/review.md)."""
-    on_delivery_days: Days = Field(7, ge=0)
+    on_delivery_days: Days = Field(default=7, ge=0)
     """The payment term (days) that "payment on delivery" means in the advice to a late
     payer whose typical terms are already ``shorter_terms_days`` or less. 7 days: one
     working week to pay on delivery, the shortest of the net terms invoicing tools offer
     besides "due on receipt" (0) (a clientguard choice, argued in docs/review.md). Keep it
     below ``shorter_terms_days``: it is the next step down."""
-    typical_terms_invoices: int = Field(24, ge=1, le=MAX_COUNT)
+    typical_terms_invoices: int = Field(default=24, ge=1, le=MAX_COUNT)
     """How many of a client's latest invoices (issued by ``as_of``, drafts and voids left out)
     give its typical payment terms, their median, which the advice to shorten terms starts
     from. 24: two years of monthly invoices, the span of ``trend_history_days``, so that one

@@ -155,6 +155,7 @@ __all__ = [
     "SavedReview",
     "SourceStatus",
     "Store",
+    "StoreLockedError",
     "StreamResult",
     "SyncResult",
 ]
@@ -453,6 +454,44 @@ class StoreDamagedError(StoreError):
     SQLite cannot read. Running the command again fails the same way until the store is
     repaired, so a sync it stopped is not said to need only another run
     (:meth:`Store.warnings`)."""
+
+
+class StoreLockedError(StoreError):
+    """Another sync holds the store (its sync lock), after ``wait`` seconds waited for it.
+
+    ``store`` names the store as it was opened, ``holder`` who holds it in the reader's
+    words (``source xero, process 1234``; empty when the lock file does not say) and
+    ``waited`` the seconds waited (0: none). The message names the caller's option: the
+    Python call's ``wait=SECONDS`` (``Store.sync``, ``Store.forget``); the command line
+    re-words it with :meth:`for_command_line` (``--wait SECONDS``)."""
+
+    def __init__(self, store: str, holder: str, waited: float, *,
+                 command_line: bool = False) -> None:
+        self.store = store
+        self.holder = holder
+        self.waited = waited
+        super().__init__(_locked_words(store, holder, waited, command_line=command_line))
+
+    def for_command_line(self) -> StoreLockedError:
+        """The same error, its message naming the command line's ``--wait``."""
+        return StoreLockedError(self.store, self.holder, self.waited, command_line=True)
+
+
+def _locked_words(store: str, holder: str, waited: float, *, command_line: bool) -> str:
+    shown = f" ({holder})" if holder else ""
+    if waited > 0:
+        # The wait said on its own, before the sync still writing: hung on "is writing" it
+        # read as the other sync's wait.
+        return gettext(
+            "waited {seconds} s, and another clientguard sync is still writing to "
+            "{store}{holder}; let it finish and try again, or pass a longer {option}"
+        ).format(seconds=wording.seconds(waited), store=store, holder=shown,
+                 option="--wait" if command_line else gettext("wait=SECONDS"))
+    return gettext(
+        "another clientguard sync is writing to {store}{holder}; let it finish and try "
+        "again, or pass {option} to wait for it"
+    ).format(store=store, holder=shown,
+             option=gettext("--wait SECONDS") if command_line else gettext("wait=SECONDS"))
 
 
 _DAMAGED_PREFIX: Final = f"{StoreDamagedError.__name__}: "
@@ -2866,19 +2905,7 @@ class _SyncLock:
         ):
             who = oslock.holder(handle)
             handle.close()
-            holder = f" ({lock_holder(who)})" if who else ""
-            if self.wait > 0:
-                # The wait said on its own, before the sync still writing: hung on "is
-                # writing" it read as the other sync's wait.
-                raise StoreError(gettext(
-                    "waited {seconds} s, and another clientguard sync is still writing to "
-                    "{store}{holder}; let it finish and try again, or pass a longer --wait"
-                ).format(seconds=wording.seconds(self.wait), store=self.store, holder=holder))
-            raise StoreError(
-                gettext("another clientguard sync is writing to {store}{holder}; let it "
-                        "finish and try again, or pass --wait SECONDS to wait for it")
-                .format(store=self.store, holder=holder)
-            )
+            raise StoreLockedError(str(self.store), lock_holder(who) if who else "", self.wait)
         self.handle = handle
 
     def __exit__(self, *exc: object) -> None:

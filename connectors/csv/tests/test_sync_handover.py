@@ -181,6 +181,7 @@ def test_a_connector_is_freed_as_soon_as_it_is_let_go(write: Write) -> None:
         gc.enable()
 
 
+@pytest.mark.usefixtures("collector_alone")
 def test_a_pull_reads_the_files_with_the_collector_paused(write: Write) -> None:
     # Reading files is bounded work whose records all outlive it: the connector says so, and
     # the framework's pull then runs it with the collector paused (and on again after).

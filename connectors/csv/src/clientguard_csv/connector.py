@@ -196,12 +196,12 @@ class CsvConnector(Connector):
                         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR))
                     refused = not_a_file(typed, mode)
                     if refused is not None:
-                        raise CsvFileError(refused.detail, stream=name)
+                        raise CsvFileError(refused.detail, stream=name, path=refused.path)
                     with path.open("rb"):
                         pass
                 except OSError as exc:
                     raise CsvFileError(file_unreadable(typed, exc).detail,
-                                       stream=name) from None
+                                       stream=name, path=typed) from None
 
     def fetch(self, stream: Stream, *, since: datetime | None) -> Iterator[RawPage]:
         """The stream's rows, mapped, in pages (``since`` is ignored: files are read whole)."""

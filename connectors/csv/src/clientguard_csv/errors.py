@@ -16,7 +16,16 @@ __all__ = ["CsvFileError", "MappingError", "file_unreadable", "mapping_unreadabl
 
 
 class MappingError(ConfigError):
-    """A mapping file (or preset name) is wrong: names the file, the key and what to do."""
+    """A mapping file (or preset name) is wrong: names the file, the key and what to do.
+
+    Where keys are wrong, :attr:`problems` holds each as (key, what is wrong), the key as the
+    mapping writes it (``invoices.idd``); :attr:`key` is the first of them."""
+
+    @property
+    def key(self) -> str | None:
+        """The first wrong key (``invoices.idd``); None when the error is not about a key (a
+        file that cannot be read, not TOML, an unknown preset)."""
+        return self.problems[0][0] if self.problems else None
 
 
 class CsvFileError(ConnectorError):
@@ -24,9 +33,13 @@ class CsvFileError(ConnectorError):
     header line with the mapping's columns (the message lists what is missing and what the
     file has)."""
 
-    def __init__(self, message: str, stream: str | None = None) -> None:
+    def __init__(self, message: str, stream: str | None = None, *,
+                 path: str | None = None) -> None:
         self.detail = message
         """The message without the connector and stream."""
+        self.path = path
+        """The file as the message names it (as the option gave it); None where the error is
+        not about one file."""
         super().__init__(message, ErrorContext(connector="csv", stream=stream))
 
 
@@ -34,7 +47,7 @@ def file_unreadable(file: str, exc: OSError) -> CsvFileError:
     """The error of a data file the system cannot open or read (``exc``), in the reader's
     language: ``invoices.csv: cannot be read: No such file or directory``."""
     return CsvFileError(_("{file}: cannot be read: {reason}").format(
-        file=file, reason=os_reason(exc)))
+        file=file, reason=os_reason(exc)), path=file)
 
 
 def not_a_file(file: str, mode: int) -> CsvFileError | None:
@@ -53,16 +66,16 @@ def not_a_file(file: str, mode: int) -> CsvFileError | None:
         return CsvFileError(_("{file}: cannot be read: it is a named pipe (FIFO), not a file; "
                               "the file is read more than once (its header, then its rows), "
                               "which a pipe cannot give: save the export to a file and give "
-                              "its path").format(file=file))
+                              "its path").format(file=file), path=file)
     if stat.S_ISCHR(mode):
         return CsvFileError(_("{file}: cannot be read: it is a device (a terminal, "
                               "/dev/stdin...), not a file; save the export to a file and give "
-                              "its path").format(file=file))
+                              "its path").format(file=file), path=file)
     if stat.S_ISSOCK(mode):
         return CsvFileError(_("{file}: cannot be read: it is a socket, not a file; give the "
-                              "path of the exported file").format(file=file))
+                              "path of the exported file").format(file=file), path=file)
     return CsvFileError(_("{file}: cannot be read: it is a disk (a block device), not a "
-                          "file; give the path of the exported file").format(file=file))
+                          "file; give the path of the exported file").format(file=file), path=file)
 
 
 def mapping_unreadable(file: str, exc: OSError) -> MappingError:

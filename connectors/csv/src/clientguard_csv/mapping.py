@@ -456,13 +456,17 @@ def mapping_from_dict(data: dict[str, Any], origin: str = "mapping") -> CsvMappi
         mapping = CsvMapping.model_validate(data)
     except ValidationError as exc:
         lines = []
+        keys: list[tuple[str, str]] = []
         for error in exc.errors(include_url=False):
             where = ".".join(str(p) for p in error["loc"] if not str(p).startswith("function-"))
             if error["type"] == "extra_forbidden":
                 lines.append(_("{where}: unknown key").format(where=where))
+                keys.append((where, lines[-1].removeprefix(f"{where}: ")))
             else:
-                lines.append(f"{where}: {str(error['msg']).removeprefix('Value error, ')}")
-        raise MappingError(f"{origin}: " + "; ".join(lines)) from None
+                reason = str(error["msg"]).removeprefix("Value error, ")
+                lines.append(f"{where}: {reason}")
+                keys.append((where, reason))
+        raise MappingError(f"{origin}: " + "; ".join(lines), keys) from None
     problems = _check_streams(mapping)
     if problems:
         raise MappingError(f"{origin}: " + "; ".join(problems))

@@ -534,7 +534,7 @@ def _read_file(
             header_line=settings.header_line,
         )
     except CsvFileError as exc:
-        raise CsvFileError(exc.detail, stream=name) from None
+        raise CsvFileError(exc.detail, stream=name, path=exc.path) from None
     file_log = FileLog(name, layout.file, layout.encoding, layout.delimiter, layout.header_line,
                        layout.guessed, layout.doubt)
     log.files.append(file_log)
@@ -548,7 +548,7 @@ def _read_file(
     try:
         yield from builder.run(rows, file_log)
     except CsvFileError as exc:  # a line that cannot be decoded, found while streaming
-        raise CsvFileError(exc.detail, stream=name) from None
+        raise CsvFileError(exc.detail, stream=name, path=exc.path) from None
 
 
 #: The streams whose rows the columnar reader checks: their files sent to the row reader count

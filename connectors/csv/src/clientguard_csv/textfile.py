@@ -296,7 +296,7 @@ def open_layout(
     if other_format is not None:
         # A workbook, a web page or a PDF under a .csv name has no header to find: saying
         # that its columns are missing would send the user to fix a mapping that is right.
-        raise CsvFileError(f"{file}: {other_format}")
+        raise CsvFileError(f"{file}: {other_format}", path=file)
     bom = sample.startswith(codecs.BOM_UTF8)
     guess = guess_encoding(sample) if encoding == "auto" else None
     chosen = guess.encoding if guess is not None else encoding
@@ -308,9 +308,9 @@ def open_layout(
     except UnicodeError as exc:  # e.g. utf-32 without its byte-order mark
         raise CsvFileError(_("{file}: the file cannot be read as {encoding}: {reason}; set the "
                              "encoding the file is written in, or \"auto\"").format(
-                                 file=file, encoding=chosen, reason=exc)) from None
+                                 file=file, encoding=chosen, reason=exc), path=file) from None
     if not text.strip():
-        raise CsvFileError(_("{file}: the file is empty").format(file=file))
+        raise CsvFileError(_("{file}: the file is empty").format(file=file), path=file)
 
     candidates = DELIMITERS if delimiter == "auto" else (delimiter,)
     best: tuple[int, int, str, int, list[str]] | None = None  # (-found, line, delim, ...)
@@ -321,7 +321,8 @@ def open_layout(
             if not records:
                 raise CsvFileError(_(
                     "{file}: header_line = {line} is past the first {n} rows or the end of "
-                    "the file").format(file=file, line=header_line, n=HEADER_SEARCH_RECORDS))
+                    "the file").format(file=file, line=header_line, n=HEADER_SEARCH_RECORDS),
+                    path=file)
         for line, cells in records:
             missing = columns.missing(cells)
             if not missing:
@@ -346,7 +347,7 @@ def open_layout(
         best_line, best_cells = best[1], best[4]
     other_format = not_csv(sample)
     if other_format is not None:
-        raise CsvFileError(f"{file}: {other_format}")
+        raise CsvFileError(f"{file}: {other_format}", path=file)
     missing = columns.missing(best_cells)
     shown = ", ".join(repr(c) for c in best_cells if c.strip()) or _("(nothing)")
     if header_line is not None:
@@ -363,7 +364,7 @@ def open_layout(
             "check the delimiter and encoding")
     raise CsvFileError(message.format(
         file=file, n=header_line if header_line is not None else HEADER_SEARCH_RECORDS,
-        missing=", ".join(missing), line=best_line, shown=shown))
+        missing=", ".join(missing), line=best_line, shown=shown), path=file)
 
 
 def _check_unique(file: str, line: int, cells: list[str], columns: Columns) -> None:
@@ -383,7 +384,8 @@ def _check_unique(file: str, line: int, cells: list[str], columns: Columns) -> N
                     "{written}, occurrence = N }} in the mapping's columns (N = 1 for the "
                     "first from the left, at columns {positions} of the header)").format(
                         file=file, line=line, label=label, n=seen[name],
-                        written=repr(_written(cells, name)), positions=_positions(cells, name)))
+                        written=repr(_written(cells, name)), positions=_positions(cells, name)),
+                    path=file)
             if name in seen:
                 break
 
@@ -589,7 +591,7 @@ def _undecodable(layout: Layout) -> CsvFileError:
     if codecs.encode("\n", encoding) != b"\n":
         # UTF-16, UTF-32, EBCDIC: a line is not the bytes up to b"\n": no line to name.
         return CsvFileError(_("{file}: the file is not valid {encoding}").format(
-            file=layout.file, encoding=encoding))
+            file=layout.file, encoding=encoding), path=layout.file)
     with layout.path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             if number == 1 and layout.bom:
@@ -603,9 +605,9 @@ def _undecodable(layout: Layout) -> CsvFileError:
                     "{position}); set encoding in the mapping, e.g. encoding = \"cp1250\" for "
                     "Polish exports or \"latin-1\"").format(
                         file=layout.file, line=number, encoding=encoding, bytes=repr(bad),
-                        position=exc.start + 1))
+                        position=exc.start + 1), path=layout.file)
     return CsvFileError(_("{file}: the file is not valid {encoding}").format(
-        file=layout.file, encoding=encoding))  # pragma: no cover
+        file=layout.file, encoding=encoding), path=layout.file)  # pragma: no cover
 
 
 @dataclass(frozen=True, slots=True)
