@@ -73,7 +73,11 @@ from clientguard.metrics.cost.interest import (
     _table_cuts,
     carrying_cost,
 )
-from clientguard.metrics.cost.lateness_costs import _claimable_before_window
+from clientguard.metrics.cost.lateness_costs import (
+    _claimable_before_window,
+    _columns,
+    _step_columns,
+)
 from clientguard.metrics.cost.polish_calendar import polish_term_end
 from clientguard.metrics.lateness import payment_profiles
 from clientguard.metrics.trend import monthly_series
@@ -89,6 +93,8 @@ from clientguard.settlement import (
     _Checked,
     _checked_replay,
     _checked_rows,
+    _counted_parts,
+    _history,
     _late_replay,
     _open_rows,
     _source_disagreements,
@@ -1336,6 +1342,25 @@ def test_what_is_owed_before_the_window_on_shared_dates_is_each_invoice_priced_i
     policy = Policy(jurisdiction=law, lookback_days=30)
     assert _owed_before(book, as_of, policy) == _owed_before_from_lateness_costs(
         book, as_of, policy)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(book=st.one_of(books(), books_sharing_dates()),
+       as_of=st.dates(min_value=date(2024, 2, 1), max_value=date(2027, 6, 30)))
+def test_the_claims_balance_steps_are_the_balance_history(book: Ledger, as_of: date) -> None:
+    # The claim owed before the window reads the balance outstanding each day of the common
+    # invoice (at most one part counted, no paid date settling it) without the steps' list:
+    # the same days and the same Decimals, digit for digit (compared as text), as the
+    # balance history of every late invoice.
+    policy = Policy()
+    for _id, row in _late_rows(replay(book, as_of=as_of, policy=policy), as_of=as_of,
+                               policy=policy, before_window=False):
+        inv = book.invoice(row.invoice_id)
+        counted = _counted_parts(book, inv, row.as_of)
+        reference = _columns(_history(inv, row, counted, credits_from_due=False))
+        fast = _step_columns(inv, row, counted)
+        assert (fast[0], [str(a) for a in fast[1]]) == (
+            reference[0], [str(a) for a in reference[1]])
 
 
 def test_invoices_sharing_their_dates_are_priced_from_one_plan(

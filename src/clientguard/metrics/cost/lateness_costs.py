@@ -42,7 +42,7 @@ from clientguard.metrics.cost.limitation import (
 )
 from clientguard.metrics.cost.polish_calendar import polish_term_end
 from clientguard.metrics.cost.rates import Jurisdiction, RateTable
-from clientguard.money import ONE, FxTable, rate_reason_words, round_money
+from clientguard.money import ONE, ZERO, FxTable, rate_reason_words, round_money
 from clientguard.policy import Policy
 from clientguard.settlement import (
     AppliedPart,
@@ -587,8 +587,7 @@ def _claimable_before_window(
         # pay is the financing cost's, which is not priced here).
         counted = _with_unapplied(_counted_parts(ledger, invoice, settlement.as_of),
                                   unapplied, invoice_id)
-        steps = _history(invoice, settlement, counted, credits_from_due=False)
-        step_days, step_amounts = _columns(steps)
+        step_days, step_amounts = _step_columns(invoice, settlement, counted)
         settled_on = settlement.settled_on
         rate = ledger.rate_to_base(invoice)
         interest_barred = _NONE
@@ -1037,6 +1036,28 @@ def _line_in_base(amount: Decimal, currency: str, rate: Decimal, base: str) -> D
 def _columns(steps: list[tuple[date, Decimal]]) -> tuple[list[date], list[Decimal]]:
     """Balance steps as their days and their amounts."""
     return [day for day, _ in steps], [amount for _, amount in steps]
+
+
+def _step_columns(
+    invoice: Invoice, settlement: _Settled, counted: list[AppliedPart]
+) -> tuple[list[date], list[Decimal]]:
+    """The balance outstanding each day (:func:`~clientguard.settlement._history` of the parts
+    ``counted``, credit notes on their own day) as :func:`_columns`: where no paid date
+    settles the invoice and at most one part is counted (most late invoices: issue 21, the
+    review's claim owed before its window), made without the steps' list, the same days and
+    the same Decimals; else from :func:`~clientguard.settlement._history`."""
+    if settlement.basis != "paid_on" and len(counted) <= 1:
+        due = invoice.due_date
+        total = invoice.total
+        if not counted:
+            return [due], [total]
+        part = counted[0]
+        left = total - part.application.amount
+        balance = left if left > ZERO else ZERO  # as max(ZERO, left): ZERO itself at zero
+        if part.date <= due:
+            return [due], [balance]
+        return [due, part.date], [total, balance]
+    return _columns(_history(invoice, settlement, counted, credits_from_due=False))
 
 
 def _sum_in_base(
