@@ -63,9 +63,21 @@ from clientguard.metrics.cost import (
     lateness_costs,
     statutory_interest,
 )
+from clientguard.metrics.cost import interest as interest_module
 from clientguard.metrics.cost.compensation import _compensation_terms, _fixed_compensation
-from clientguard.metrics.cost.interest import _segments, _table_cuts, carrying_cost
-from clientguard.metrics.cost.lateness_costs import _claimable_before_window
+from clientguard.metrics.cost.interest import (
+    _interest_plan,
+    _planned_interest,
+    _segments,
+    _statutory_interest,
+    _table_cuts,
+    carrying_cost,
+)
+from clientguard.metrics.cost.lateness_costs import (
+    _claimable_before_window,
+    _columns,
+    _step_columns,
+)
 from clientguard.metrics.cost.polish_calendar import polish_term_end
 from clientguard.metrics.lateness import payment_profiles
 from clientguard.metrics.trend import monthly_series
@@ -81,6 +93,8 @@ from clientguard.settlement import (
     _Checked,
     _checked_replay,
     _checked_rows,
+    _counted_parts,
+    _history,
     _late_replay,
     _open_rows,
     _source_disagreements,
@@ -1268,6 +1282,146 @@ def test_what_is_owed_before_the_window_of_a_larger_book(
         # years from the due date) years on, the older claims are time-barred.
         assert any(Decimal(barred) > 0 for _, barred in owed.values())
     assert owed == _owed_before_from_lateness_costs(book, as_of, policy)
+
+
+# The interest of a claim owed before the window from its dates' plan, made once for the
+# invoices that share their due date, step days and end (issue 21, 2026-12-08): at a million
+# invoices most of the 68,440 late ones due before the window share them with another.
+SHARED_DUE = [date(2024, 3, 29), date(2024, 6, 28), date(2024, 12, 15)]
+
+
+@st.composite
+def books_sharing_dates(draw: st.DrawFn) -> Ledger:
+    """Up to twelve invoices of two customers on a few due dates, each paid in full, in part,
+    by a paid date only or with a credit note, on a few days: many share their due date,
+    step days and end, as most do in a large book; in four currencies, with an FxTable."""
+    records: list[AnyRecord] = []
+    days = [draw(st.integers(1, 400)) for _ in range(3)]
+    for index in range(draw(st.integers(2, 12))):
+        who = draw(st.sampled_from(["a", "b"]))
+        currency = draw(st.sampled_from(["EUR", "EUR", "USD", "GBP", "PLN"]))
+        cents = draw(st.integers(1, 8_000_000))
+        due = draw(st.sampled_from(SHARED_DUE))
+        paid = due + timedelta(days=draw(st.sampled_from(days)))
+        how = draw(st.sampled_from(["payment", "payment", "parts", "credit", "paid_on"]))
+        total = D(cents) / 100
+        inv = invoice(who, issued=due - timedelta(days=30), due=due, total=total,
+                      currency=currency, id=f"I{index}",
+                      paid=paid if how == "paid_on" else None)
+        records.append(inv)
+        if how == "payment":
+            records.append(payment(who, on=paid, amount=total, pays=[(inv, total)],
+                                   currency=currency, id=f"P{index}"))
+        elif how in ("parts", "credit"):
+            first = D(draw(st.integers(1, cents))) / 100
+            on = due + timedelta(days=draw(st.sampled_from([-3, 0, 5, days[0]])))
+            if how == "credit":
+                records.append(credit_note(who, issued=on, total=first, applies_to=[(inv, first)],
+                                           currency=currency, id=f"C{index}"))
+            else:
+                records.append(payment(who, on=on, amount=first, pays=[(inv, first)],
+                                       currency=currency, id=f"Q{index}"))
+            if first < total:
+                records.append(payment(who, on=max(on, paid), amount=total - first,
+                                       pays=[(inv, total - first)], currency=currency,
+                                       id=f"P{index}"))
+    return ledger(*records, fx=FX)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(book=books_sharing_dates(), law=st.sampled_from(["pl", "eu", "uk"]),
+       years_later=st.integers(0, 8))
+def test_what_is_owed_before_the_window_on_shared_dates_is_each_invoice_priced_in_full(
+    book: Ledger, law: Jurisdiction, years_later: int
+) -> None:
+    # The full pricing of each invoice is the specification: the plan made for the first
+    # invoice of a due date, step days and end prices the others to the same Decimals, digit
+    # for digit, every law, part payments, credit notes, paid dates, time-barred ones (as of
+    # up to eight years on).
+    as_of = date(2026 + years_later, 6, 30)
+    policy = Policy(jurisdiction=law, lookback_days=30)
+    assert _owed_before(book, as_of, policy) == _owed_before_from_lateness_costs(
+        book, as_of, policy)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(book=st.one_of(books(), books_sharing_dates()),
+       as_of=st.dates(min_value=date(2024, 2, 1), max_value=date(2027, 6, 30)))
+def test_the_claims_balance_steps_are_the_balance_history(book: Ledger, as_of: date) -> None:
+    # The claim owed before the window reads the balance outstanding each day of the common
+    # invoice (at most one part counted, no paid date settling it) without the steps' list:
+    # the same days and the same Decimals, digit for digit (compared as text), as the
+    # balance history of every late invoice.
+    policy = Policy()
+    for _id, row in _late_rows(replay(book, as_of=as_of, policy=policy), as_of=as_of,
+                               policy=policy, before_window=False):
+        inv = book.invoice(row.invoice_id)
+        counted = _counted_parts(book, inv, row.as_of)
+        reference = _columns(_history(inv, row, counted, credits_from_due=False))
+        fast = _step_columns(inv, row, counted)
+        assert (fast[0], [str(a) for a in fast[1]]) == (
+            reference[0], [str(a) for a in reference[1]])
+
+
+def test_invoices_sharing_their_dates_are_priced_from_one_plan(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Five EUR invoices of one customer due 15 December 2024, each paid in full by one
+    # payment on 14 January 2025 (30 days late), under EU law, as of 31 December 2025 (due
+    # before the 365-day window). The delay's segments are worked out once, not five times.
+    # By hand, from the packaged ECB table (2024-H2 12.25%, 2025-H1 11.15%: the reference
+    # rate + 8 points): 16 days of December at 12.25% and 14 of January at 11.15%, each
+    # total x rate x days / 36,500, rounded to the cent per invoice, plus EUR 40 each.
+    calls = 0
+    segments = interest_module._segments
+
+    def counted(*args: Any, **kwargs: Any) -> list[tuple[date, date]]:
+        nonlocal calls
+        calls += 1
+        return segments(*args, **kwargs)
+
+    monkeypatch.setattr(interest_module, "_segments", counted)
+    totals = [D("1000.00"), D("2000.00"), D("500.50"), D("12345.67"), D("0.99")]
+    records: list[AnyRecord] = []
+    for index, total in enumerate(totals):
+        inv = invoice("acme", issued="2024-11-15", due="2024-12-15", total=total,
+                      id=f"I{index}")
+        records += [inv, payment("acme", on="2025-01-14", amount=total, pays=[(inv, total)],
+                                 id=f"P{index}")]
+    book = ledger(*records)
+    owed = _owed_before(book, date(2025, 12, 31), Policy(jurisdiction="eu"))
+    expected = sum(
+        (round_money(t * D("12.25") * 16 / 36500 + t * D("11.15") * 14 / 36500, "EUR") + 40
+         for t in totals), ZERO)
+    # Per 1.00 of total: 196 / 36,500 + 156.1 / 36,500 = 0.0096466 (5.369863 + 4.276712 =
+    # 9.65 on 1,000.00); 9.65 + 19.29 + 4.83 + 119.09 + 0.01 = 152.87 of interest, + 200
+    assert expected == D("352.87")
+    assert owed == {"acme": (str(expected), "0")}
+    assert calls == 1
+
+
+def test_a_segment_without_a_rate_counts_only_where_something_is_owed() -> None:
+    # A table of 2025-H1 alone (20%): 100.00 owed from 1 April until paid on 10 May (40
+    # days: 100 x 20 x 40 / 36,500 = 2.1917...), nothing owed after it. The days after 30
+    # June have no rate, but nothing is owed on them: no error, as the full pricing; a
+    # balance still owed then is an error, as there.
+    table = RateTable([{"period_start": "2025-01-01", "period_end": "2025-06-30",
+                        "statutory_rate_pct": "20"}], name="H1 only")
+    cuts = _table_cuts(table)
+    due, paid, until = date(2025, 3, 31), date(2025, 5, 10), date(2025, 8, 31)
+    for amounts, expected in (([D(100), ZERO], D(100) * 20 * 40 / 36500),
+                              ([D(100), D(1)], None)):
+        plan = _interest_plan("eu", due, [due, paid], until, table, cuts)
+        if expected is None:
+            with pytest.raises(DataError, match="no rate for 2025-07-01"):
+                _planned_interest(plan, amounts)
+            with pytest.raises(DataError, match="no rate for 2025-07-01"):
+                _statutory_interest("eu", due, [due, paid], amounts, until, table, 365,
+                                    False, trusted=True, table_cuts=cuts)
+            continue
+        assert _planned_interest(plan, amounts) == expected
+        assert _statutory_interest("eu", due, [due, paid], amounts, until, table, 365, False,
+                                   trusted=True, table_cuts=cuts).amount == expected
 
 
 # -------------------------------------------------------- the replay's late and open rows

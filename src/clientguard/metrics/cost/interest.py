@@ -268,33 +268,63 @@ def _statutory_interest(
     })
 
 
-def _interest_amount(
+InterestPlan: TypeAlias = tuple[tuple[int, Decimal | str, int], ...]
+"""What the review's pricing of a claim's interest (:func:`_planned_interest`) reads of the
+dates alone: per segment of the delay, the
+index of its principal among the balance steps, its statutory rate (percent; where the table
+has no rate for its first day, the :class:`DataError`'s message, raised only if its principal
+is not zero, as :func:`_statutory_interest` looks its row up only then) and its number of
+days. Invoices with the same due date, step days and end of the delay share it (issue 21: at a
+million invoices most of those due before the review's window do)."""
+
+
+def _interest_plan(
     jurisdiction: Jurisdiction,
     due_date: date,
     step_days: Sequence[date],
-    step_amounts: Sequence[Decimal],
     until: date,
     rates: RateTable,
     table_cuts: Sequence[date],
-) -> Decimal:
-    """``_statutory_interest(...).amount`` on a 365-day basis, not for a medical public
-    debtor (the review's way, as :class:`~clientguard.metrics.cost.lateness_costs._Law` prices
-    a claim), of checked steps, without its periods: the same segments, rows and operations in
-    the same order, so the same Decimal, digit for digit (issue 21: the review's sum of what is
-    owed before its window reads the amount alone). Raises :class:`DataError` where
-    :func:`_statutory_interest` does (a day of delay without a rate)."""
+) -> InterestPlan:
+    """The :data:`InterestPlan` of a delay from ``due_date`` to ``until`` with balance steps
+    on ``step_days``: :func:`_statutory_interest`'s segments and rows (a 365-day basis, not for
+    a medical public debtor). Raises :class:`DataError` where :func:`_statutory_interest` does
+    (a day of delay without a rate)."""
     term_end = polish_term_end(due_date) if jurisdiction == "pl" else due_date
     first_day = term_end + _ONE_DAY
     fixed_row: RatePeriod | None = None
     if jurisdiction == "uk" and until > term_end:
         fixed_row = rates.row_for(first_day)
-    amount = Decimal(0)
+    plan: list[tuple[int, Decimal | str, int]] = []
     for start, end in _segments(first_day, until, step_days, rates, fixed_row, 365, table_cuts):
-        principal = step_amounts[bisect.bisect_left(step_days, start) - 1]
+        rate_pct: Decimal | str
+        try:
+            row = fixed_row if fixed_row is not None else rates.row_for(start)
+        except DataError as exc:
+            rate_pct = str(exc)
+        else:
+            rate_pct = row.statutory_rate_pct
+        plan.append((bisect.bisect_left(step_days, start) - 1, rate_pct, (end - start).days + 1))
+    return tuple(plan)
+
+
+def _planned_interest(plan: InterestPlan, step_amounts: Sequence[Decimal]) -> Decimal:
+    """``_statutory_interest(...).amount`` on a 365-day basis, not for a medical public
+    debtor (the review's way, as :class:`~clientguard.metrics.cost.lateness_costs._Law` prices
+    a claim), of checked steps' ``step_amounts`` and the :data:`InterestPlan` of their days,
+    without its periods: each segment's ``principal x rate x days / (100 x 365)``, the same
+    segments, rows and operations in the same order, so the same Decimal, digit for digit
+    (issue 21: the review's sum of what is owed before its window reads the amount alone).
+    Raises :class:`DataError` where :func:`_statutory_interest` does (a day of delay without
+    a rate, of a segment whose principal is not zero)."""
+    amount = Decimal(0)
+    for index, rate_pct, days in plan:
+        principal = step_amounts[index]
         if principal == 0:
             continue
-        row = fixed_row if fixed_row is not None else rates.row_for(start)
-        amount += principal * row.statutory_rate_pct * ((end - start).days + 1) / _PER_YEAR
+        if isinstance(rate_pct, str):
+            raise DataError(rate_pct)
+        amount += principal * rate_pct * days / _PER_YEAR
     return amount
 
 

@@ -25,9 +25,11 @@ from clientguard.metrics.cost.compensation import (
     _rates_published_on,
 )
 from clientguard.metrics.cost.interest import (
+    InterestPlan,
     StatutoryInterest,
     _balance_days,
-    _interest_amount,
+    _interest_plan,
+    _planned_interest,
     _statutory_interest,
     _table_cuts,
     carrying_cost,
@@ -40,7 +42,7 @@ from clientguard.metrics.cost.limitation import (
 )
 from clientguard.metrics.cost.polish_calendar import polish_term_end
 from clientguard.metrics.cost.rates import Jurisdiction, RateTable
-from clientguard.money import ONE, FxTable, rate_reason_words, round_money
+from clientguard.money import ONE, ZERO, FxTable, rate_reason_words, round_money
 from clientguard.policy import Policy
 from clientguard.settlement import (
     AppliedPart,
@@ -381,6 +383,14 @@ class _Owed(NamedTuple):
 
 def _added(held: _Owed, line: _Owed) -> _Owed:
     """The sums of two :class:`_Owed`."""
+    if not (line.unconvertible or line.barred_unconvertible or line.missing_rates
+            or line.unpriced_missing_rates):
+        # The common line (issue 21): nothing left out for want of a rate, so no sum by
+        # currency and no set of missing rates to add, the same sums as below.
+        return _Owed(held.claimable + line.claimable, held.time_barred + line.time_barred,
+                     held.unpriced + line.unpriced, held.unconvertible,
+                     held.compensated or line.compensated, held.barred_unconvertible,
+                     held.missing_rates, held.unpriced_missing_rates)
     return _Owed(held.claimable + line.claimable, held.time_barred + line.time_barred,
                  held.unpriced + line.unpriced,
                  _summed(held.unconvertible, line.unconvertible),
@@ -427,6 +437,10 @@ def claimed_interest(
     lines and every ``claimable`` of the review are made with it, so the review's sum of a
     client and the client's claim agree to the cent."""
     claimed = round_money(interest - time_barred, currency)
+    if not time_barred:
+        # Nothing barred: the interest rounds as ``claimed`` does, the same Decimal (a
+        # rounding of equal values), so the second rounding is saved (issue 21).
+        return claimed, claimed - claimed
     return claimed, round_money(interest, currency) - claimed
 
 
@@ -573,8 +587,7 @@ def _claimable_before_window(
         # pay is the financing cost's, which is not priced here).
         counted = _with_unapplied(_counted_parts(ledger, invoice, settlement.as_of),
                                   unapplied, invoice_id)
-        steps = _history(invoice, settlement, counted, credits_from_due=False)
-        step_days, step_amounts = _columns(steps)
+        step_days, step_amounts = _step_columns(invoice, settlement, counted)
         settled_on = settlement.settled_on
         rate = ledger.rate_to_base(invoice)
         interest_barred = _NONE
@@ -622,6 +635,11 @@ class _Law:
         self._laws: dict[str, tuple[RateTable, list[date]]] = {}
         self._jurisdictions: dict[str, Literal["pl", "eu", "uk", "none"]] = {}
         self._barred_through: dict[tuple[str, date], date | None] = {}
+        # The interest's plans of the dates alone (issue 21): most late invoices due before
+        # the review's window share their due date, step days and end with others. A plan
+        # the table cannot make is kept as its DataError's message.
+        self._plans: dict[tuple[str, date, date, tuple[date, ...]], InterestPlan | str] = {}
+        self._priced: dict[tuple[str, Decimal, str, date], Decimal | None] = {}
 
     def may_be_time_barred(self, jurisdiction: Jurisdiction, due: date, as_of: date) -> bool:
         """Whether a late invoice due on ``due`` has a time-barred claim as of ``as_of``: one
@@ -655,6 +673,47 @@ class _Law:
             law = self._laws[jurisdiction] = (table, _table_cuts(table))
         return law
 
+    def _plan(
+        self, jurisdiction: Jurisdiction, due: date, step_days: list[date], until: date
+    ) -> InterestPlan:
+        """The :data:`~clientguard.metrics.cost.interest.InterestPlan` of a delay, made once
+        per jurisdiction, due date, step days and end (:func:`_interest_plan`); raises its
+        :class:`DataError` each time it is asked for one the rate table cannot make."""
+        key = (jurisdiction, due, until, tuple(step_days))
+        plan = self._plans.get(key)
+        if plan is None:
+            try:
+                table, cuts = self._table(jurisdiction)
+                plan = _interest_plan(jurisdiction, due, step_days, until, table, cuts)
+            except DataError as exc:
+                plan = str(exc)
+            self._plans[key] = plan
+        if isinstance(plan, str):
+            raise DataError(plan)
+        return plan
+
+    def _in_base(
+        self, jurisdiction: Jurisdiction, amount: Decimal, currency: str, rule_date: date
+    ) -> Decimal | None:
+        """:func:`_priced_in_base` of a compensation in the ledger's base currency, None also
+        where the ledger's FxTable lacks the rate of ``rule_date`` (:func:`_missing_rates_of`
+        names it), found once per jurisdiction, sum, currency and rule date (a law's few sums
+        on each due date: issue 21). Equal sums give the same Decimal whatever their digits,
+        as :func:`_priced_in_base` rounds its result to the base currency's minor unit."""
+        key = (jurisdiction, amount, currency, rule_date)
+        try:
+            return self._priced[key]
+        except KeyError:
+            pass
+        ledger = self._ledger
+        try:
+            in_base = _priced_in_base(jurisdiction, amount, currency, rule_date,
+                                      ledger.base_currency, ledger.fx)
+        except DataError:
+            in_base = None  # fx lacks the rate of that day: _missing_rates_of names it
+        self._priced[key] = in_base
+        return in_base
+
     def claim_amounts(
         self,
         jurisdiction: Jurisdiction,
@@ -669,13 +728,12 @@ class _Law:
         the same Decimals, without the models and the notes: what a sum of the claims reads;
         and the compensation left out of it for want of a rate (:func:`_priced_in_base` gave
         None), else None."""
-        interest: Decimal | None = None
+        interest: Decimal | None
         try:
-            table, cuts = self._table(jurisdiction)
-            interest = _interest_amount(
-                jurisdiction, invoice.due_date, step_days, step_amounts, until, table, cuts)
+            interest = _planned_interest(
+                self._plan(jurisdiction, invoice.due_date, step_days, until), step_amounts)
         except DataError:
-            pass  # claim notes it; the sum counts no interest, as with claim's None
+            interest = None  # claim notes it; the sum counts no interest, as with claim's None
         due = invoice.due_date
         if jurisdiction == "pl" and until <= polish_term_end(due):
             return interest, None, None  # not late in law: no compensation (see claim)
@@ -689,11 +747,7 @@ class _Law:
                 jurisdiction, debt, invoice.currency, due, fx, unpriced_without_rate=True)
         except DataError:
             return interest, None, None
-        base = ledger.base_currency
-        try:
-            in_base = _priced_in_base(jurisdiction, amount, currency, rule_date, base, fx)
-        except DataError:
-            in_base = None  # fx lacks the rate of that day: _missing_rates_of names it
+        in_base = self._in_base(jurisdiction, amount, currency, rule_date)
         if in_base is None:
             priced = _priced(jurisdiction, currency)
             return interest, None, _LeftOut(not priced, currency, amount,
@@ -982,6 +1036,28 @@ def _line_in_base(amount: Decimal, currency: str, rate: Decimal, base: str) -> D
 def _columns(steps: list[tuple[date, Decimal]]) -> tuple[list[date], list[Decimal]]:
     """Balance steps as their days and their amounts."""
     return [day for day, _ in steps], [amount for _, amount in steps]
+
+
+def _step_columns(
+    invoice: Invoice, settlement: _Settled, counted: list[AppliedPart]
+) -> tuple[list[date], list[Decimal]]:
+    """The balance outstanding each day (:func:`~clientguard.settlement._history` of the parts
+    ``counted``, credit notes on their own day) as :func:`_columns`: where no paid date
+    settles the invoice and at most one part is counted (most late invoices: issue 21, the
+    review's claim owed before its window), made without the steps' list, the same days and
+    the same Decimals; else from :func:`~clientguard.settlement._history`."""
+    if settlement.basis != "paid_on" and len(counted) <= 1:
+        due = invoice.due_date
+        total = invoice.total
+        if not counted:
+            return [due], [total]
+        part = counted[0]
+        left = total - part.application.amount
+        balance = left if left > ZERO else ZERO  # as max(ZERO, left): ZERO itself at zero
+        if part.date <= due:
+            return [due], [balance]
+        return [due, part.date], [total, balance]
+    return _columns(_history(invoice, settlement, counted, credits_from_due=False))
 
 
 def _sum_in_base(
