@@ -193,13 +193,7 @@ def _aged_disputed(
     }
     if not disputed_ids:
         return {}
-    balances: dict[str, Decimal] = {}
-    for row in replay(ledger, as_of=as_of, policy=policy):
-        client = disputed_ids.get(row.invoice.id)
-        if client is not None and row.status == "open":
-            balances[client] = balances.get(client, Decimal(0)) + (
-                row.open_balance * ledger.rate_to_base(row.invoice))
-    return balances
+    return _open_balances(ledger, as_of, policy, disputed_ids)
 
 
 def _aging_materiality(
@@ -259,9 +253,17 @@ def _aged_not_due(
     }
     if not waiting:
         return {}
+    return _open_balances(ledger, as_of, policy, waiting)
+
+
+def _open_balances(
+    ledger: Ledger, as_of: date, policy: Policy, client_of: Mapping[str, str]
+) -> dict[str, Decimal]:
+    """Per client, the open balance on ``as_of`` (base currency) of the invoices
+    ``client_of`` maps to it (invoice id to client), from one pass over the replay."""
     balances: dict[str, Decimal] = {}
     for row in replay(ledger, as_of=as_of, policy=policy):
-        client = waiting.get(row.invoice.id)
+        client = client_of.get(row.invoice.id)
         if client is not None and row.status == "open":
             balances[client] = balances.get(client, Decimal(0)) + (
                 row.open_balance * ledger.rate_to_base(row.invoice))
