@@ -350,17 +350,28 @@ def test_one_dead_invoice_does_not_push_the_clients_other_late_invoice_out(
     # the rest (M-200's share) no paid delay resolves. Without M-200, r = 0: 1/2 and 1/2.
     # Before, the completion began at m's oldest open invoice (200 days): M-31 was given no
     # median nor end (2,409 EUR of a like book after the 13 weeks).
+    result = forecast(ledger(*one_dead_invoice_book(with_dead)), as_of=AS_OF)
+    f = one(result, "M-31")
+    assert f.p_late_30 == 1.0
+    assert_dated_as_the_pool_unpaid_at_31(result, f, with_dead)
+
+
+def assert_dated_as_the_pool_unpaid_at_31(
+    result: Forecast, f: InvoiceForecast, with_dead: bool
+) -> None:
+    """The 3,000 invoice ``f``, 31 days past due, is dated as the pool of
+    :func:`one_dead_invoice_book` was paid beyond 31 days (worked out in the two tests' comments):
+    at 40 with p40 = 10 / (20 + r), at 60 with p60 = (1 - p40) x 10 / (10 + r), r the 200-day
+    invoice's weight ``with_dead`` (0.5 ** (100 / 180)) else 0; the 50 of that invoice after
+    the weeks."""
     r = 0.5 ** (100 / 180) if with_dead else 0.0
     p40 = 10 / (20 + r)
     p60 = (1 - p40) * 10 / (10 + r)
-    result = forecast(ledger(*one_dead_invoice_book(with_dead)), as_of=AS_OF)
-    f = one(result, "M-31")
     due = AS_OF - timedelta(days=31)
-    median = 40 if p40 >= 0.5 else 60  # 1/2 without M-200; 0.4836 with it
+    median = 40 if p40 >= 0.5 else 60  # 1/2 without the 200-day invoice; 0.4836 with it
     assert (f.predicted_on, f.low, f.high) == (due + timedelta(days=median),
                                               due + timedelta(days=40),
                                               due + timedelta(days=60))
-    assert f.p_late_30 == 1.0
     assert not f.beyond_history
     # Day 40 is AS_OF + 9 (week 2), day 60 AS_OF + 29 (week 5); the chances to six places
     # as their running total is.
@@ -397,29 +408,12 @@ def test_a_dead_invoice_of_a_client_that_never_paid_does_not_push_its_other_one_
     # p60 = (1 - p40) x 10 / (10 + r); the rest (X-200's share) no paid delay resolves.
     # Before, the completion began at x's oldest open invoice: with X-200, X-31 was not
     # dated ("too few invoices ever paid this late") and all its 3,000 was after the weeks.
-    r = 0.5 ** (100 / 180) if with_dead else 0.0
-    p40 = 10 / (20 + r)
-    p60 = (1 - p40) * 10 / (10 + r)
     result = forecast(ledger(*never_paid_book(with_dead)), as_of=AS_OF)
     f = one(result, "X-31")
     assert f.client_invoices == 0
     assert f.client_weight > 0.5  # x's own part weighs: it is what was wrong
-    due = AS_OF - timedelta(days=31)
-    median = 40 if p40 >= 0.5 else 60  # 1/2 without X-200; 0.4836 with it
-    assert (f.predicted_on, f.low, f.high) == (due + timedelta(days=median),
-                                              due + timedelta(days=40),
-                                              due + timedelta(days=60))
-    assert not f.beyond_history
     assert (f.p_late, f.p_late_30) == (1.0, 1.0)
-    # Day 40 is AS_OF + 9 (week 2), day 60 AS_OF + 29 (week 5), each chance to six places
-    # as its running total is; X-200 (older than every paid delay) is wholly after.
-    six = Decimal("0.000001")
-    upto40 = Decimal(repr(p40)).quantize(six)
-    upto60 = Decimal(repr(p40 + p60)).quantize(six)
-    weeks = {w.week: w.expected for w in result.weeks}
-    assert weeks[2] == 3000 * upto40
-    assert weeks[5] == 3000 * (upto60 - upto40)
-    assert result.after == 3000 * (1 - upto60) + (Decimal("50") if with_dead else 0)
+    assert_dated_as_the_pool_unpaid_at_31(result, f, with_dead)
     if with_dead:
         assert one(result, "X-200").beyond_history
 
